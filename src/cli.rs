@@ -1,0 +1,165 @@
+//! The command line, defined once with clap's derive API. `--help`, the completions in
+//! `completions/` and the README's usage all come from this one definition.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wscheck",
+    version,
+    about = "Inspect a WebSocket handshake exactly as it crossed the wire, judge it, then talk.",
+    long_about = "Inspect a WebSocket handshake exactly as it crossed the wire, judge it, then talk.\n\n\
+        wscheck opens ws:// or wss://, prints the request and the response byte for byte on stderr, \
+        judges the 101 by its code whatever the reason phrase says (RFC 6455 §4.1), and checks every \
+        handshake rule with its RFC section.",
+    after_help = exit::TABLE,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub client: ClientArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a local echo server with a configurable handshake.
+    Serve(ServeArgs),
+    /// Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour.
+    Demo,
+    /// Print a shell completion script to stdout.
+    Completions {
+        /// The shell to generate for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Options for inspecting a server (`wscheck [OPTIONS] <URL>`).
+#[derive(Debug, Args, Clone)]
+pub struct ClientArgs {
+    /// ws:// or wss:// URL (no scheme means ws://; http(s):// is mapped to ws(s)://).
+    #[arg(required = true, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Add a request header, 'Name: value'; one naming a generated header replaces it,
+    /// and 'Name:' with no value removes it. Repeatable.
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+
+    /// Offer a subprotocol (Sec-WebSocket-Protocol). Repeatable.
+    #[arg(short = 's', long = "subprotocol", value_name = "PROTOCOL")]
+    pub subprotocols: Vec<String>,
+
+    /// Send an Origin header.
+    #[arg(short = 'o', long, value_name = "ORIGIN")]
+    pub origin: Option<String>,
+
+    /// wss://: accept any certificate and host name (insecure).
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+
+    /// One deadline for DNS + TCP + TLS + the HTTP exchange (250ms, 2s, 1m, or seconds).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub connect_timeout: Duration,
+
+    /// Close (1000) right after the verdict.
+    #[arg(long)]
+    pub handshake_only: bool,
+
+    /// Go on into the session after a 101 whose findings have errors.
+    #[arg(long)]
+    pub lenient: bool,
+
+    /// JSON Lines events on stdout instead of the transcript.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Show credentials (Authorization, Cookie, …) instead of masking them.
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// When to use colour.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
+}
+
+/// Options for `wscheck serve`.
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one. The URL is printed on stdout.
+    #[arg(short, long, default_value_t = 9001)]
+    pub port: u16,
+
+    /// Address to bind.
+    #[arg(short, long, default_value = "127.0.0.1")]
+    pub bind: String,
+
+    /// The reason phrase of the 101 status line.
+    #[arg(long, value_name = "TEXT", default_value = "Switching Protocols")]
+    pub reason: String,
+
+    /// Accept this subprotocol when the client offers it. Repeatable.
+    #[arg(short = 's', long = "subprotocol", value_name = "PROTOCOL")]
+    pub subprotocols: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Parse a DURATION: `250ms`, `2s`, `1m`, or a bare (possibly fractional) number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (number, scale) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = s.strip_suffix('m') {
+        (n, 60.0)
+    } else if let Some(n) = s.strip_suffix('h') {
+        (n, 3600.0)
+    } else {
+        (s, 1.0)
+    };
+    let value: f64 = number.trim().parse().map_err(|_| {
+        format!("'{s}' is not a duration (try 250ms, 2s, 1m or a number of seconds)")
+    })?;
+    if !value.is_finite() || value < 0.0 {
+        return Err(format!("'{s}' is not a duration: it must be zero or more"));
+    }
+    Duration::try_from_secs_f64(value * scale).map_err(|_| format!("'{s}' is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_duration("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_duration("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(parse_duration("-1").is_err());
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("inf").is_err());
+    }
+}

@@ -1,0 +1,30 @@
+//! Close codes and their meanings (RFC 6455 §7.4.1, IANA registry).
+
+/// The name of a close code, for the transcript.
+pub fn name(code: u16) -> &'static str {
+    match code {
+        1000 => "normal closure",
+        1001 => "going away",
+        1002 => "protocol error",
+        1003 => "unsupported data",
+        1005 => "no status received",
+        1006 => "abnormal closure",
+        1007 => "invalid payload data",
+        1008 => "policy violation",
+        1009 => "message too big",
+        1010 => "mandatory extension",
+        1011 => "internal error",
+        1012 => "service restart",
+        1013 => "try again later",
+        1014 => "bad gateway",
+        1015 => "TLS handshake failure",
+        3000..=3999 => "registered by a library or framework",
+        4000..=4999 => "application-defined",
+        _ => "not a valid close code",
+    }
+}
+
+/// True for the codes that mean a normal end (SPEC §7: anything else is exit 10).
+pub fn is_clean(code: Option<u16>) -> bool {
+    matches!(code, None | Some(1000) | Some(1001))
+}

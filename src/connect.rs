@@ -1,0 +1,329 @@
+//! Getting a byte stream to the server: DNS, TCP and TLS, all under one deadline.
+//!
+//! The deadline is enforced on every read and write through [`Tcp`], so a server that
+//! dribbles one byte at a time still ends at the deadline, through TLS too.
+
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::event::{Event, TlsInfo};
+use crate::exit::{Code, Failure};
+use crate::target::{Scheme, Target};
+
+/// A TCP stream whose reads and writes fail with `TimedOut` past an optional deadline.
+#[derive(Debug)]
+pub struct Tcp {
+    pub stream: TcpStream,
+    deadline: Option<Instant>,
+}
+
+impl Tcp {
+    /// Set or clear the deadline. Clearing it restores blocking reads with no timeout.
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) -> io::Result<()> {
+        self.deadline = deadline;
+        if deadline.is_none() {
+            self.stream.set_read_timeout(None)?;
+            self.stream.set_write_timeout(None)?;
+        }
+        Ok(())
+    }
+
+    /// Bring the deadline forward to `d` if that is sooner.
+    pub fn shorten_deadline(&mut self, d: Instant) {
+        self.deadline = Some(self.deadline.map_or(d, |old| old.min(d)));
+    }
+
+    fn remaining(&self) -> io::Result<Option<Duration>> {
+        match self.deadline {
+            None => Ok(None),
+            Some(d) => match d.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Ok(Some(left)),
+                _ => Err(io::Error::new(io::ErrorKind::TimedOut, "deadline reached")),
+            },
+        }
+    }
+}
+
+impl Read for Tcp {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(left) = self.remaining()? {
+            self.stream.set_read_timeout(Some(left))?;
+        }
+        self.stream.read(buf).map_err(timeout_kind)
+    }
+}
+
+impl Write for Tcp {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(left) = self.remaining()? {
+            self.stream.set_write_timeout(Some(left))?;
+        }
+        self.stream.write(buf).map_err(timeout_kind)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
+    }
+}
+
+/// A socket read timeout shows as `WouldBlock` on Unix; call it what it is.
+fn timeout_kind(e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::WouldBlock {
+        io::Error::new(io::ErrorKind::TimedOut, "deadline reached")
+    } else {
+        e
+    }
+}
+
+/// The connected stream, plain or TLS.
+#[derive(Debug)]
+pub enum Stream {
+    Plain(Tcp),
+    Tls(Box<native_tls::TlsStream<Tcp>>),
+}
+
+impl Stream {
+    pub fn tcp_mut(&mut self) -> &mut Tcp {
+        match self {
+            Stream::Plain(t) => t,
+            Stream::Tls(s) => s.get_mut(),
+        }
+    }
+    pub fn tcp(&self) -> &Tcp {
+        match self {
+            Stream::Plain(t) => t,
+            Stream::Tls(s) => s.get_ref(),
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// TLS settings from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct TlsOptions {
+    pub insecure: bool,
+}
+
+/// Resolve, connect and (for wss) negotiate TLS before `deadline`, reporting each step.
+pub fn connect(
+    target: &Target,
+    tls: &TlsOptions,
+    deadline: Instant,
+    emit: &mut dyn FnMut(Event),
+) -> Result<Stream, Failure> {
+    let addrs = resolve(&target.host, target.port, deadline)?;
+    let tcp = connect_tcp(target, &addrs, deadline)?;
+    let addr = tcp.peer_addr().unwrap_or(addrs[0]);
+    let _ = tcp.set_nodelay(true);
+    emit(Event::Connect {
+        host: target.host.clone(),
+        port: target.port,
+        addr,
+    });
+    let tcp = Tcp {
+        stream: tcp,
+        deadline: Some(deadline),
+    };
+    match target.scheme {
+        Scheme::Ws => Ok(Stream::Plain(tcp)),
+        Scheme::Wss => {
+            let stream = handshake_tls(target, tls, tcp, deadline)?;
+            let peer_certificate = matches!(stream.peer_certificate(), Ok(Some(_)));
+            emit(Event::Tls(TlsInfo {
+                insecure: tls.insecure,
+                peer_certificate,
+            }));
+            Ok(Stream::Tls(Box::new(stream)))
+        }
+    }
+}
+
+fn timed_out(what: &str) -> Failure {
+    Failure::new(
+        Code::Timeout,
+        format!("timed out {what} (--connect-timeout)"),
+    )
+}
+
+/// DNS with the deadline: the system resolver cannot be interrupted, so it runs on a
+/// thread that is left behind if it overruns. IP literals skip it.
+fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, Failure> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let (tx, rx) = mpsc::channel();
+    let name = host.to_string();
+    std::thread::spawn(move || {
+        let _ = tx.send(
+            (name.as_str(), port)
+                .to_socket_addrs()
+                .map(|a| a.collect::<Vec<_>>()),
+        );
+    });
+    let left = deadline.saturating_duration_since(Instant::now());
+    match rx.recv_timeout(left) {
+        Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
+        Ok(Ok(_)) => Err(Failure::new(
+            Code::Connect,
+            format!("could not resolve host '{host}': no addresses"),
+        )),
+        Ok(Err(e)) => Err(Failure::new(
+            Code::Connect,
+            format!("could not resolve host '{host}': {}", dns_words(&e)),
+        )),
+        Err(_) => Err(timed_out(&format!("resolving '{host}'"))),
+    }
+}
+
+fn dns_words(e: &io::Error) -> String {
+    let text = e.to_string();
+    if text.contains("not known") || text.contains("No address") || text.contains("nodename") {
+        "no such host (DNS)".to_string()
+    } else {
+        format!("DNS lookup failed: {text}")
+    }
+}
+
+fn connect_tcp(
+    target: &Target,
+    addrs: &[SocketAddr],
+    deadline: Instant,
+) -> Result<TcpStream, Failure> {
+    let mut errors = Vec::new();
+    for addr in addrs {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        match TcpStream::connect_timeout(addr, left) {
+            Ok(s) => return Ok(s),
+            Err(e)
+                if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock =>
+            {
+                errors.push(format!("{addr}: timed out"));
+            }
+            Err(e) => errors.push(format!("{addr}: {}", os_words(&e))),
+        }
+    }
+    let tried = errors.join("; ");
+    if Instant::now() >= deadline || errors.iter().all(|e| e.ends_with("timed out")) {
+        return Err(Failure::new(
+            Code::Timeout,
+            format!(
+                "timed out connecting to {} (--connect-timeout){}",
+                target.authority(),
+                bracket(&tried)
+            ),
+        ));
+    }
+    Err(Failure::new(
+        Code::Connect,
+        format!("could not connect to {}: {tried}", target.authority()),
+    ))
+}
+
+fn bracket(s: &str) -> String {
+    if s.is_empty() {
+        String::new()
+    } else {
+        format!(": {s}")
+    }
+}
+
+/// The OS error in words a user can act on.
+pub fn os_words(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::ConnectionRefused => {
+            "connection refused (nothing is listening on that port)".into()
+        }
+        io::ErrorKind::HostUnreachable => "host unreachable".into(),
+        io::ErrorKind::NetworkUnreachable => "network unreachable".into(),
+        io::ErrorKind::ConnectionReset => "connection reset by peer".into(),
+        io::ErrorKind::AddrNotAvailable => "address not available".into(),
+        io::ErrorKind::PermissionDenied => "permission denied (a firewall?)".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn handshake_tls(
+    target: &Target,
+    opts: &TlsOptions,
+    tcp: Tcp,
+    deadline: Instant,
+) -> Result<native_tls::TlsStream<Tcp>, Failure> {
+    let mut builder = native_tls::TlsConnector::builder();
+    builder
+        .danger_accept_invalid_certs(opts.insecure)
+        .danger_accept_invalid_hostnames(opts.insecure);
+    let connector = builder
+        .build()
+        .map_err(|e| Failure::new(Code::Tls, format!("could not set up TLS: {e}")))?;
+    match connector.connect(&target.host, tcp) {
+        Ok(s) => Ok(s),
+        Err(native_tls::HandshakeError::Failure(e)) => {
+            if Instant::now() >= deadline {
+                return Err(timed_out("during the TLS handshake"));
+            }
+            Err(Failure::new(
+                Code::Tls,
+                format!(
+                    "TLS handshake with {} failed: {}",
+                    target.authority(),
+                    tls_words(&e)
+                ),
+            ))
+        }
+        Err(native_tls::HandshakeError::WouldBlock(_)) => {
+            Err(timed_out("during the TLS handshake"))
+        }
+    }
+}
+
+/// OpenSSL's words plus a hint for the common causes.
+fn tls_words(e: &native_tls::Error) -> String {
+    let text = e.to_string();
+    let hint = if text.contains("wrong version number")
+        || text.contains("packet length too long")
+        || text.contains("record layer failure")
+    {
+        " — the server does not speak TLS on this port (try ws:// instead of wss://)"
+    } else if text.contains("unable to get local issuer")
+        || text.contains("self-signed")
+        || text.contains("self signed")
+    {
+        " — the certificate's issuer is not trusted (-k to skip the check)"
+    } else if text.contains("certificate has expired") {
+        " — the server's certificate has expired"
+    } else if text.contains("Hostname mismatch") || text.contains("hostname mismatch") {
+        " — the certificate is not valid for this host name"
+    } else if text.contains("unexpected eof") || text.contains("unexpected EOF") {
+        " — the server closed the connection during the TLS handshake"
+    } else {
+        ""
+    };
+    format!("{text}{hint}")
+}

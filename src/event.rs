@@ -1,0 +1,174 @@
+//! Everything wscheck has to say is an [`Event`]. The human transcript and `--json`
+//! render the same events (see `report/`), so the two can never disagree.
+
+use std::net::SocketAddr;
+
+/// Severity of a finding when it fails (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Info => "info",
+        }
+    }
+}
+
+/// One handshake check: its id, whether it passed, and the RFC section behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub id: &'static str,
+    pub level: Level,
+    /// False when the finding describes a problem (at its level).
+    pub ok: bool,
+    /// One line; may quote network text, so renderers escape it.
+    pub message: String,
+    pub rfc: &'static str,
+}
+
+impl Finding {
+    pub fn pass(
+        id: &'static str,
+        level: Level,
+        rfc: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            id,
+            level,
+            ok: true,
+            message: message.into(),
+            rfc,
+        }
+    }
+    pub fn fail(
+        id: &'static str,
+        level: Level,
+        rfc: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            id,
+            level,
+            ok: false,
+            message: message.into(),
+            rfc,
+        }
+    }
+    /// A failed check at error level: what turns a 101 into exit 6.
+    pub fn is_error(&self) -> bool {
+        !self.ok && self.level == Level::Error
+    }
+}
+
+/// A raw line of the HTTP exchange, kept as bytes with how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawLine {
+    pub bytes: Vec<u8>,
+    /// True when the line ended in a bare LF instead of CRLF.
+    pub bare_lf: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Sent,
+    Received,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Sent => "sent",
+            Direction::Received => "received",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Binary,
+    Ping,
+    Pong,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Text => "text",
+            Kind::Binary => "binary",
+            Kind::Ping => "ping",
+            Kind::Pong => "pong",
+        }
+    }
+}
+
+/// Facts about the TLS session.
+#[derive(Debug, Clone, Default)]
+pub struct TlsInfo {
+    pub insecure: bool,
+    pub peer_certificate: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A remark about how wscheck understood the command (URL mapping, header overrides).
+    Note {
+        level: Level,
+        text: String,
+    },
+    /// TCP connected.
+    Connect {
+        host: String,
+        port: u16,
+        addr: SocketAddr,
+    },
+    Tls(TlsInfo),
+    /// The request exactly as sent (secrets masked unless asked), CRLF-terminated lines.
+    Request {
+        lines: Vec<String>,
+    },
+    /// The response header block as received.
+    Response {
+        version: String,
+        status: u16,
+        reason: Vec<u8>,
+        lines: Vec<RawLine>,
+        /// Masked (name, value) pairs in wire order.
+        headers: Vec<(String, Vec<u8>)>,
+        /// The first bytes of the body of a non-101 answer, and whether there was more.
+        body: Vec<u8>,
+        body_truncated: bool,
+    },
+    Finding(Finding),
+    /// The verdict on the handshake.
+    Handshake {
+        ok: bool,
+        status: u16,
+        summary: String,
+    },
+    Message {
+        direction: Direction,
+        kind: Kind,
+        data: Vec<u8>,
+    },
+    Close {
+        direction: Direction,
+        code: Option<u16>,
+        reason: String,
+    },
+    Error {
+        kind: &'static str,
+        message: String,
+    },
+    Exit {
+        code: i32,
+    },
+}

@@ -1,0 +1,85 @@
+//! Exit codes (SPEC §7) and the typed failure that carries one to `main`.
+//!
+//! "The check failed" is a returned exit code, not an error; a `Failure` is for the
+//! cases where wscheck could not get as far as a verdict (no connection, TLS, timeout…).
+
+use std::fmt;
+
+/// The documented exit codes. The numbers are part of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    Ok = 0,
+    Internal = 1,
+    Usage = 2,
+    Connect = 3,
+    Tls = 4,
+    NoSwitch = 5,
+    BadHandshake = 6,
+    Timeout = 7,
+    NotMet = 8,
+    SessionBroke = 9,
+    ServerError = 10,
+}
+
+impl Code {
+    pub fn as_i32(self) -> i32 {
+        self as i32
+    }
+
+    /// The `kind` field of the JSON `error` event for a failure with this code.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Code::Ok => "ok",
+            Code::Internal => "internal",
+            Code::Usage => "usage",
+            Code::Connect => "connect",
+            Code::Tls => "tls",
+            Code::NoSwitch => "http",
+            Code::BadHandshake => "handshake",
+            Code::Timeout => "timeout",
+            Code::NotMet => "not-met",
+            Code::SessionBroke => "protocol",
+            Code::ServerError => "server-close",
+        }
+    }
+}
+
+/// The exit-code table, as printed in `--help` and the README.
+pub const TABLE: &str = "\
+Exit codes:
+  0   handshake valid, session ended cleanly, --expect met if given
+  1   internal error
+  2   usage error: bad flag, bad URL
+  3   could not connect: DNS, refused, unreachable, proxy refused
+  4   TLS failed: handshake, certificate, hostname
+  5   the server did not switch protocols: non-101 status, no response, not HTTP,
+      too-large or malformed response
+  6   101, but the handshake breaks RFC 6455 (an error finding)
+  7   timed out (connect, handshake, --wait/--expect)
+  8   --expect/--count not met before the connection closed
+  9   the session broke: protocol error, connection lost without Close
+  10  the server closed the session with an error code (not 1000/1001/none)";
+
+/// A failure that ends the run before (or instead of) a verdict, with its exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: Code,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}

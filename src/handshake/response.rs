@@ -1,0 +1,490 @@
+//! Reading the server's answer to the end of its header block (bounded in size and time)
+//! and parsing it with httparse, keeping every raw line as it crossed the wire.
+
+use std::io::{self, Read};
+
+use crate::escape;
+use crate::event::RawLine;
+use crate::exit::{Code, Failure};
+
+/// The most header bytes wscheck reads before giving up on a response.
+pub const MAX_HEAD: usize = 64 * 1024;
+/// The most body bytes of a non-101 answer read for the transcript.
+pub const MAX_BODY: usize = 4 * 1024;
+
+/// A parsed header: the name and value as sent, and which raw line it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub name: String,
+    pub value: Vec<u8>,
+    pub line: usize,
+}
+
+/// The response header block, parsed, with the raw lines and the bytes read past it.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// `HTTP/1.1` as sent.
+    pub version: String,
+    /// (major, minor) when the version is `HTTP/d.d` or `HTTP/d`.
+    pub version_number: (u8, u8),
+    pub status: u16,
+    pub reason: Vec<u8>,
+    /// Every line of the header block, the status line first, the final empty line excluded.
+    pub lines: Vec<RawLine>,
+    pub headers: Vec<Header>,
+    /// Indexes into `lines` of header lines httparse did not accept (they are ignored).
+    pub invalid_lines: Vec<usize>,
+    /// False when the status line is not valid HTTP but still readable (e.g. control
+    /// characters in the reason phrase).
+    pub status_line_valid: bool,
+    /// Bytes received after the header block (frames, or a body).
+    pub rest: Vec<u8>,
+}
+
+impl Response {
+    /// All values of the header `name` (case-insensitive), in wire order.
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.headers
+            .iter()
+            .filter(move |h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_slice())
+    }
+
+    /// The comma-separated tokens of every `name` header, trimmed.
+    pub fn tokens(&self, name: &str) -> Vec<String> {
+        self.values(name)
+            .flat_map(|v| {
+                String::from_utf8_lossy(v)
+                    .split(',')
+                    .map(|t| t.trim().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.values(name).next().is_some()
+    }
+
+    /// The first value of `name` as (lossy) text.
+    pub fn first(&self, name: &str) -> Option<String> {
+        self.values(name)
+            .next()
+            .map(|v| String::from_utf8_lossy(v).trim().to_string())
+    }
+
+    pub fn content_length(&self) -> Option<usize> {
+        self.first("Content-Length").and_then(|v| v.parse().ok())
+    }
+}
+
+/// Read up to the end of the header block. Fails with exit 5 (no response, not HTTP,
+/// too large, closed early) or 7 (the stream's deadline passed).
+pub fn read_head(stream: &mut impl Read) -> Result<(Vec<u8>, usize), Failure> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 4096];
+    let mut scanned = 0;
+    loop {
+        let n = match stream.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                return Err(Failure::new(
+                    Code::Timeout,
+                    format!(
+                        "timed out waiting for the response (--connect-timeout){}",
+                        received(&buf)
+                    ),
+                ));
+            }
+            Err(e) if buf.is_empty() => {
+                return Err(Failure::new(
+                    Code::NoSwitch,
+                    format!(
+                        "no response: {} before the server answered",
+                        crate::connect::os_words(&e)
+                    ),
+                ));
+            }
+            Err(e) => {
+                return Err(Failure::new(
+                    Code::NoSwitch,
+                    format!(
+                        "the response broke off: {}{}",
+                        crate::connect::os_words(&e),
+                        received(&buf)
+                    ),
+                ));
+            }
+        };
+        if n == 0 {
+            if buf.is_empty() {
+                return Err(Failure::new(
+                    Code::NoSwitch,
+                    "no response: the server closed the connection without answering",
+                ));
+            }
+            check_http(&buf, true)?;
+            return Err(Failure::new(
+                Code::NoSwitch,
+                format!(
+                    "the server closed the connection in the middle of the response header{}",
+                    received(&buf)
+                ),
+            ));
+        }
+        let take = n.min(MAX_HEAD + 1 - buf.len());
+        buf.extend_from_slice(&chunk[..take]);
+        check_http(&buf, false)?;
+        if let Some(end) = find_head_end(&buf, scanned) {
+            // Whatever came after the header block in this read belongs to the session.
+            buf.extend_from_slice(&chunk[take..n]);
+            return Ok((buf, end));
+        }
+        scanned = buf.len().saturating_sub(2);
+        if buf.len() > MAX_HEAD {
+            return Err(Failure::new(
+                Code::NoSwitch,
+                format!(
+                    "the response header is larger than {} KiB: gave up reading it",
+                    MAX_HEAD / 1024
+                ),
+            ));
+        }
+    }
+}
+
+fn received(buf: &[u8]) -> String {
+    if buf.is_empty() {
+        String::new()
+    } else {
+        format!("; received {} bytes: \"{}\"", buf.len(), preview(buf))
+    }
+}
+
+/// The first bytes of `buf`, escaped, for a one-line message.
+pub fn preview(buf: &[u8]) -> String {
+    const SHOWN: usize = 80;
+    let shown = escape::bytes(&buf[..buf.len().min(SHOWN)]);
+    if buf.len() > SHOWN {
+        format!("{shown}…")
+    } else {
+        shown
+    }
+}
+
+/// Fail as soon as the bytes cannot be the start of an HTTP response.
+fn check_http(buf: &[u8], at_eof: bool) -> Result<(), Failure> {
+    let n = buf.len().min(5);
+    if buf[..n] == b"HTTP/"[..n] && (n == 5 || !at_eof) {
+        return Ok(());
+    }
+    let what = if buf.len() >= 3 && buf[0] == 0x15 && buf[1] == 0x03 {
+        " (a TLS alert: this port speaks TLS, try wss://)"
+    } else if buf.len() >= 3 && buf[0] == 0x16 && buf[1] == 0x03 {
+        " (a TLS handshake: this port speaks TLS, try wss://)"
+    } else if buf.starts_with(b"SSH-") {
+        " (an SSH server)"
+    } else if buf.starts_with(b"220") {
+        " (an SMTP or FTP greeting)"
+    } else {
+        ""
+    };
+    Err(Failure::new(
+        Code::NoSwitch,
+        format!(
+            "the server's answer is not HTTP{what}: \"{}\"",
+            preview(buf)
+        ),
+    ))
+}
+
+/// The offset just past the empty line that ends the header block, searching from `from`.
+fn find_head_end(buf: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(p) = buf[i..].iter().position(|&b| b == b'\n') {
+        let nl = i + p;
+        match buf.get(nl + 1) {
+            Some(b'\n') => return Some(nl + 2),
+            Some(b'\r') if buf.get(nl + 2) == Some(&b'\n') => return Some(nl + 3),
+            _ => i = nl + 1,
+        }
+    }
+    None
+}
+
+/// Split the header block into its lines (the final empty line excluded).
+fn split_lines(head: &[u8]) -> Vec<(usize, RawLine)> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    while let Some(p) = head[start..].iter().position(|&b| b == b'\n') {
+        let end = start + p;
+        let (content_end, bare_lf) = if end > start && head[end - 1] == b'\r' {
+            (end - 1, false)
+        } else {
+            (end, true)
+        };
+        if content_end == start {
+            break; // the empty line
+        }
+        lines.push((
+            start,
+            RawLine {
+                bytes: head[start..content_end].to_vec(),
+                bare_lf,
+            },
+        ));
+        start = end + 1;
+    }
+    lines
+}
+
+/// Parse a header block read by [`read_head`]; `end` is where the block ends in `buf`.
+pub fn parse(buf: &[u8], end: usize) -> Result<Response, Failure> {
+    let head = &buf[..end];
+    let numbered = split_lines(head);
+    let malformed = |why: &str| {
+        Failure::new(
+            Code::NoSwitch,
+            format!("malformed response: {why}: \"{}\"", preview(head)),
+        )
+    };
+    let (_, status_line) = numbered
+        .first()
+        .ok_or_else(|| malformed("no status line"))?;
+    let (version, version_number, status, reason) = parse_status_line(&status_line.bytes)
+        .ok_or_else(|| malformed("the status line is not 'HTTP/x.y NNN reason'"))?;
+
+    let mut config = httparse::ParserConfig::default();
+    config
+        .allow_multiple_spaces_in_response_status_delimiters(true)
+        .allow_spaces_after_header_name_in_responses(true)
+        .allow_obsolete_multiline_headers_in_responses(true)
+        .ignore_invalid_headers_in_responses(true);
+    let mut slots = vec![httparse::EMPTY_HEADER; 512];
+
+    // httparse refuses control characters in the status line that we can still read; parse the
+    // headers behind a neutral status line then, and say so in a finding.
+    let mut status_line_valid = true;
+    let mut strict = httparse::Response::new(&mut slots);
+    let parsed = config.parse_response(&mut strict, head);
+    let (headers_src, shift): (Vec<u8>, isize) = match parsed {
+        Ok(httparse::Status::Complete(_)) => (Vec::new(), 0),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(malformed("more than 512 header lines"));
+        }
+        _ => {
+            status_line_valid = false;
+            let first_len = head
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(head.len(), |p| p + 1);
+            let neutral = b"HTTP/1.1 200 X\r\n";
+            let mut src = neutral.to_vec();
+            src.extend_from_slice(&head[first_len..]);
+            (src, first_len as isize - neutral.len() as isize)
+        }
+    };
+    let mut headers = Vec::new();
+    if headers_src.is_empty() {
+        collect_headers(head, strict.headers, 0, &numbered, &mut headers);
+    } else {
+        let mut slots = vec![httparse::EMPTY_HEADER; 512];
+        let mut lenient = httparse::Response::new(&mut slots);
+        match config.parse_response(&mut lenient, &headers_src) {
+            Ok(httparse::Status::Complete(_)) => collect_headers(
+                &headers_src,
+                lenient.headers,
+                shift,
+                &numbered,
+                &mut headers,
+            ),
+            Err(httparse::Error::TooManyHeaders) => {
+                return Err(malformed("more than 512 header lines"));
+            }
+            _ => return Err(malformed("the header lines cannot be parsed")),
+        }
+    }
+    let used: std::collections::HashSet<usize> = headers.iter().map(|h: &Header| h.line).collect();
+    let invalid_lines = (1..numbered.len())
+        .filter(|i| !used.contains(i) && !is_continuation(&numbered[*i].1.bytes))
+        .collect();
+    Ok(Response {
+        version,
+        version_number,
+        status,
+        reason,
+        lines: numbered.into_iter().map(|(_, l)| l).collect(),
+        headers,
+        invalid_lines,
+        status_line_valid,
+        rest: buf[end..].to_vec(),
+    })
+}
+
+fn is_continuation(line: &[u8]) -> bool {
+    matches!(line.first(), Some(b' ' | b'\t'))
+}
+
+/// Map httparse's headers (slices into `src`) back to the raw line each came from.
+fn collect_headers(
+    src: &[u8],
+    parsed: &[httparse::Header],
+    shift: isize,
+    lines: &[(usize, RawLine)],
+    out: &mut Vec<Header>,
+) {
+    let base = src.as_ptr() as usize;
+    for h in parsed.iter().filter(|h| !h.name.is_empty()) {
+        let offset = (h.name.as_ptr() as usize - base) as isize + shift;
+        let line = lines
+            .iter()
+            .rposition(|(start, _)| (*start as isize) <= offset)
+            .unwrap_or(0);
+        out.push(Header {
+            name: h.name.to_string(),
+            value: h.value.to_vec(),
+            line,
+        });
+    }
+}
+
+/// Version text, version number, status code, reason bytes.
+type StatusLine = (String, (u8, u8), u16, Vec<u8>);
+
+/// `HTTP/1.1 101 Reason` read leniently: version, status code, reason bytes (maybe empty).
+fn parse_status_line(line: &[u8]) -> Option<StatusLine> {
+    let rest = line.strip_prefix(b"HTTP/")?;
+    let sp = rest.iter().position(|&b| b == b' ')?;
+    let number = std::str::from_utf8(&rest[..sp]).ok()?;
+    let version_number = match number.split_once('.') {
+        Some((a, b)) if a.len() == 1 && b.len() == 1 => (a.parse().ok()?, b.parse().ok()?),
+        None if number.len() == 1 => (number.parse().ok()?, 0),
+        _ => return None,
+    };
+    let after = &rest[sp..];
+    let after = &after[after.iter().position(|&b| b != b' ')?..];
+    if after.len() < 3
+        || !after[..3].iter().all(u8::is_ascii_digit)
+        || after.get(3).is_some_and(|&b| b != b' ')
+    {
+        return None;
+    }
+    let status = std::str::from_utf8(&after[..3]).ok()?.parse().ok()?;
+    let reason = after.get(4..).unwrap_or_default().to_vec();
+    Some((format!("HTTP/{number}"), version_number, status, reason))
+}
+
+/// Read the first bytes of a non-101 answer's body, for the transcript: bounded to
+/// [`MAX_BODY`] (the caller bounds the time), and never an error (the verdict is already known).
+pub fn read_body_preview(stream: &mut impl Read, response: &Response) -> (Vec<u8>, bool) {
+    let chunked = response
+        .tokens("Transfer-Encoding")
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case("chunked"));
+    let expected = if chunked {
+        None
+    } else {
+        response.content_length()
+    };
+    let mut body = response.rest.clone();
+    let want = expected.unwrap_or(usize::MAX).min(MAX_BODY + 1);
+    let done = |body: &[u8]| body.len() >= want || (chunked && body.ends_with(b"0\r\n\r\n"));
+    if !done(&body) && response.status != 101 && expected != Some(0) {
+        let mut chunk = [0u8; 4096];
+        while !done(&body) {
+            match stream.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => body.extend_from_slice(&chunk[..n]),
+            }
+        }
+    }
+    let truncated = body.len() > MAX_BODY || expected.is_some_and(|e| e > MAX_BODY);
+    body.truncate(MAX_BODY);
+    if let Some(e) = expected {
+        body.truncate(e);
+    }
+    (body, truncated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_all(bytes: &[u8]) -> Response {
+        let (buf, end) = read_head(&mut &bytes[..]).unwrap();
+        parse(&buf, end).unwrap()
+    }
+
+    #[test]
+    fn keeps_reason_case_order_and_duplicates() {
+        let r = parse_all(b"HTTP/1.1 101 Web Socket Protocol Handshake\r\nupgrade: WebSocket\r\nX-A: 1\r\nX-A: 2\r\n\r\nrest");
+        assert_eq!(
+            (r.status, r.reason.as_slice(), r.version.as_str()),
+            (101, &b"Web Socket Protocol Handshake"[..], "HTTP/1.1")
+        );
+        let names: Vec<_> = r
+            .headers
+            .iter()
+            .map(|h| (h.name.as_str(), h.line))
+            .collect();
+        assert_eq!(names, [("upgrade", 1), ("X-A", 2), ("X-A", 3)]);
+        assert_eq!(r.rest, b"rest");
+        assert!(r.status_line_valid && r.invalid_lines.is_empty());
+    }
+
+    #[test]
+    fn bare_lf_and_empty_reason() {
+        let r = parse_all(b"HTTP/1.1 101\nUpgrade: websocket\r\n\n");
+        assert_eq!(r.reason, b"");
+        assert!(r.lines[0].bare_lf && !r.lines[1].bare_lf);
+        assert_eq!(r.headers.len(), 1);
+    }
+
+    #[test]
+    fn control_characters_are_kept_and_flagged() {
+        let r =
+            parse_all(b"HTTP/1.1 101 \x1b[31mOK\r\nX-Evil: a\x1bb\r\nUpgrade: websocket\r\n\r\n");
+        assert!(!r.status_line_valid);
+        assert_eq!(r.reason, b"\x1b[31mOK");
+        assert_eq!(r.invalid_lines, [1]);
+        assert_eq!(r.headers[0].name, "Upgrade");
+        assert_eq!(r.headers[0].line, 2);
+    }
+
+    #[test]
+    fn http10_and_http2_versions() {
+        assert_eq!(parse_all(b"HTTP/1.0 101 OK\r\n\r\n").version_number, (1, 0));
+        assert_eq!(parse_all(b"HTTP/2 101 OK\r\n\r\n").version_number, (2, 0));
+    }
+
+    #[test]
+    fn failures() {
+        let code = |b: &[u8]| read_head(&mut &b[..]).unwrap_err().code;
+        assert_eq!(code(b""), Code::NoSwitch);
+        assert_eq!(code(b"SSH-2.0-OpenSSH\r\n"), Code::NoSwitch);
+        assert_eq!(code(b"HTTP/1.1 101 OK\r\nUpgrade: x\r\n"), Code::NoSwitch);
+        assert_eq!(code(b"HTT"), Code::NoSwitch);
+        let big = [b"HTTP/1.1 200 OK\r\n".as_slice(), &vec![b'a'; MAX_HEAD * 2]].concat();
+        assert!(
+            read_head(&mut &big[..])
+                .unwrap_err()
+                .message
+                .contains("larger than 64 KiB")
+        );
+        let (buf, end) = read_head(&mut &b"HTTP/1.1 abc\r\n\r\n"[..]).unwrap();
+        assert_eq!(parse(&buf, end).unwrap_err().code, Code::NoSwitch);
+    }
+
+    #[test]
+    fn body_preview_is_bounded() {
+        let r = parse_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nhel");
+        let (body, truncated) = read_body_preview(&mut &b"lo and more"[..], &r);
+        assert_eq!((body.as_slice(), truncated), (&b"hello"[..], false));
+        let r = parse_all(b"HTTP/1.1 200 OK\r\n\r\n");
+        let long = vec![b'x'; MAX_BODY * 3];
+        let (body, truncated) = read_body_preview(&mut &long[..], &r);
+        assert_eq!((body.len(), truncated), (MAX_BODY, true));
+    }
+}

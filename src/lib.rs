@@ -1,0 +1,59 @@
+//! wscheck: a WebSocket handshake inspector and client.
+//!
+//! The handshake is wscheck's own (`handshake`), over a stream from `connect`; the framing
+//! after it is tungstenite's. Everything said is an `event::Event`, rendered by `report`.
+
+pub mod cli;
+pub mod client;
+pub mod close;
+pub mod connect;
+pub mod demo;
+pub mod escape;
+pub mod event;
+pub mod exit;
+pub mod handshake;
+pub mod report;
+pub mod serve;
+pub mod target;
+
+use clap::{CommandFactory, Parser};
+
+use cli::{Cli, Command};
+use exit::Code;
+
+/// Parse the command line, run, and return the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Some(Command::Serve(args)) => match serve::run(&args) {
+            Ok(()) => Code::Ok,
+            Err(e) => {
+                eprintln!("error: wscheck serve: {e}");
+                if e.kind() == std::io::ErrorKind::InvalidInput {
+                    Code::Usage
+                } else {
+                    Code::Internal
+                }
+            }
+        },
+        Some(Command::Demo) => demo::run(),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "wscheck",
+                &mut std::io::stdout(),
+            );
+            Code::Ok
+        }
+        None => {
+            if let Err(f) = client::prepare(&cli.client) {
+                eprintln!("error: {f}");
+                return f.code.as_i32();
+            }
+            let mut reporter = report::Reporter::new(cli.client.json, cli.client.color);
+            client::run(&cli.client, &mut reporter)
+        }
+    };
+    code.as_i32()
+}

@@ -1,0 +1,95 @@
+//! `--json`: one object per event on stdout, with `type` and `elapsed_ms` first (SPEC §6).
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::event::{Event, Finding, Kind};
+
+pub fn render(event: &Event, elapsed: Duration, out: &mut impl Write) -> io::Result<()> {
+    let (kind, body) = fields(event);
+    let ms = (elapsed.as_secs_f64() * 1_000_000.0).round() / 1000.0;
+    let rest = body.to_string();
+    let rest = rest.strip_prefix('{').unwrap_or("}");
+    let sep = if rest == "}" { "" } else { "," };
+    writeln!(out, "{{\"type\":\"{kind}\",\"elapsed_ms\":{ms}{sep}{rest}")
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    data_encoding::HEXLOWER.encode(bytes)
+}
+
+pub fn finding(f: &Finding) -> Value {
+    json!({"id": f.id, "level": f.level.as_str(), "ok": f.ok, "message": f.message, "rfc": f.rfc})
+}
+
+fn fields(event: &Event) -> (&'static str, Value) {
+    match event {
+        Event::Note { level, text } => ("note", json!({"level": level.as_str(), "message": text})),
+        Event::Connect { host, port, addr } => (
+            "connect",
+            json!({"host": host, "port": port, "address": addr.to_string()}),
+        ),
+        Event::Tls(t) => (
+            "tls",
+            json!({"insecure": t.insecure, "peer_certificate": t.peer_certificate}),
+        ),
+        Event::Request { lines } => ("request", json!({"lines": lines})),
+        Event::Response {
+            version,
+            status,
+            reason,
+            lines,
+            headers,
+            body,
+            body_truncated,
+        } => (
+            "response",
+            json!({
+                "version": version,
+                "status": status,
+                "reason": lossy(reason),
+                "lines": lines.iter().map(|l| lossy(&l.bytes)).collect::<Vec<_>>(),
+                "headers": headers.iter().map(|(n, v)| json!([n, lossy(v)])).collect::<Vec<_>>(),
+                "body": lossy(body),
+                "body_truncated": body_truncated,
+            }),
+        ),
+        Event::Finding(f) => ("finding", finding(f)),
+        Event::Handshake {
+            ok,
+            status,
+            summary,
+        } => (
+            "handshake",
+            json!({"ok": ok, "status": status, "summary": summary}),
+        ),
+        Event::Message {
+            direction,
+            kind,
+            data,
+        } => {
+            let mut v = json!({"direction": direction.as_str(), "kind": kind.as_str()});
+            match (kind, std::str::from_utf8(data)) {
+                (Kind::Text, Ok(text)) => v["data"] = json!(text),
+                _ => v["hex"] = json!(hex(data)),
+            }
+            ("message", v)
+        }
+        Event::Close {
+            direction,
+            code,
+            reason,
+        } => (
+            "close",
+            json!({"direction": direction.as_str(), "code": code, "reason": reason}),
+        ),
+        Event::Error { kind, message } => ("error", json!({"kind": kind, "message": message})),
+        Event::Exit { code } => ("exit", json!({"code": code})),
+    }
+}

@@ -1,0 +1,243 @@
+//! `wscheck serve`: a local echo server whose handshake is configurable (reason phrase,
+//! subprotocols). It writes its own 101, like the client reads its own, and hands the
+//! socket to tungstenite for the framing. One thread per connection.
+
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tungstenite::handshake::derive_accept_key;
+use tungstenite::protocol::{Role, WebSocket};
+use tungstenite::{Error as WsError, Message};
+
+use crate::cli::ServeArgs;
+
+const MAX_REQUEST: usize = 64 * 1024;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the server answers a handshake.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub reason: String,
+    pub subprotocols: Vec<String>,
+}
+
+impl From<&ServeArgs> for ServerConfig {
+    fn from(a: &ServeArgs) -> Self {
+        ServerConfig {
+            reason: a.reason.clone(),
+            subprotocols: a.subprotocols.clone(),
+        }
+    }
+}
+
+/// Bind, print the URL on stdout (the readiness signal scripts wait for), and serve forever.
+pub fn run(args: &ServeArgs) -> io::Result<()> {
+    if args.reason.contains(['\r', '\n']) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "--reason must not contain CR or LF",
+        ));
+    }
+    let listener = TcpListener::bind((args.bind.as_str(), args.port))?;
+    let addr = listener.local_addr()?;
+    let host = if addr.is_ipv6() {
+        format!("[{}]", addr.ip())
+    } else {
+        addr.ip().to_string()
+    };
+    let mut out = io::stdout().lock();
+    writeln!(out, "ws://{host}:{}/", addr.port())?;
+    out.flush()?;
+    drop(out);
+    eprintln!(
+        "* wscheck serve: echo server on ws://{host}:{}/ (Ctrl-C to stop)",
+        addr.port()
+    );
+    serve(listener, ServerConfig::from(args));
+    Ok(())
+}
+
+/// Accept connections on `listener` until it fails, each on its own thread.
+pub fn serve(listener: TcpListener, config: ServerConfig) {
+    let config = Arc::new(config);
+    for conn in listener.incoming() {
+        let Ok(stream) = conn else { continue };
+        let config = Arc::clone(&config);
+        std::thread::spawn(move || {
+            let _ = handle(stream, &config);
+        });
+    }
+}
+
+fn handle(mut stream: TcpStream, config: &ServerConfig) -> io::Result<()> {
+    let _ = stream.set_nodelay(true);
+    stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
+    let (head, rest) = read_request(&mut stream)?;
+    let answer = answer(&head, config);
+    stream.write_all(answer.response.as_bytes())?;
+    if !answer.upgraded {
+        return Ok(());
+    }
+    stream.set_read_timeout(None)?;
+    echo(WebSocket::from_partially_read(
+        stream,
+        rest,
+        Role::Server,
+        None,
+    ));
+    Ok(())
+}
+
+fn read_request(stream: &mut TcpStream) -> io::Result<(Vec<u8>, Vec<u8>)> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let rest = buf.split_off(end + 4);
+            return Ok((buf, rest));
+        }
+        if buf.len() > MAX_REQUEST {
+            return Err(io::ErrorKind::InvalidData.into());
+        }
+    }
+}
+
+struct Answer {
+    response: String,
+    upgraded: bool,
+}
+
+/// The response to an upgrade request: 101 with the configured reason, or why not.
+fn answer(head: &[u8], config: &ServerConfig) -> Answer {
+    let refuse = |status: &str, extra: &str, why: &str| Answer {
+        response: format!(
+            "HTTP/1.1 {status}\r\n{extra}Content-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{why}\n",
+            why.len() + 1
+        ),
+        upgraded: false,
+    };
+    let mut slots = [httparse::EMPTY_HEADER; 64];
+    let mut req = httparse::Request::new(&mut slots);
+    if !matches!(req.parse(head), Ok(httparse::Status::Complete(_))) || req.method != Some("GET") {
+        return refuse(
+            "400 Bad Request",
+            "",
+            "wscheck serve: expected a GET upgrade request",
+        );
+    }
+    let header = |name: &str| -> Vec<String> {
+        req.headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name))
+            .flat_map(|h| {
+                String::from_utf8_lossy(h.value)
+                    .split(',')
+                    .map(|t| t.trim().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let has = |name: &str, token: &str| header(name).iter().any(|t| t.eq_ignore_ascii_case(token));
+    if !has("Upgrade", "websocket") || !has("Connection", "upgrade") {
+        return refuse(
+            "426 Upgrade Required",
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n",
+            "wscheck serve: this is a WebSocket endpoint",
+        );
+    }
+    if !has("Sec-WebSocket-Version", "13") {
+        return refuse(
+            "426 Upgrade Required",
+            "Sec-WebSocket-Version: 13\r\n",
+            "wscheck serve: only WebSocket version 13 is supported",
+        );
+    }
+    let Some(key) = header("Sec-WebSocket-Key").into_iter().next() else {
+        return refuse("400 Bad Request", "", "wscheck serve: no Sec-WebSocket-Key");
+    };
+    let offered = header("Sec-WebSocket-Protocol");
+    let protocol = offered
+        .iter()
+        .find(|p| config.subprotocols.contains(p))
+        .map(|p| format!("Sec-WebSocket-Protocol: {p}\r\n"))
+        .unwrap_or_default();
+    Answer {
+        response: format!(
+            "HTTP/1.1 101 {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n{protocol}\r\n",
+            config.reason,
+            derive_accept_key(key.as_bytes())
+        ),
+        upgraded: true,
+    }
+}
+
+/// Echo text and binary messages until the peer closes; tungstenite answers pings and Close.
+fn echo(mut ws: WebSocket<TcpStream>) {
+    loop {
+        match ws.read() {
+            Ok(msg @ (Message::Text(_) | Message::Binary(_))) => {
+                if ws.send(msg).is_err() {
+                    return;
+                }
+            }
+            Ok(_) => {}
+            Err(WsError::ConnectionClosed | WsError::AlreadyClosed) => return,
+            Err(_) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> ServerConfig {
+        ServerConfig {
+            reason: "Web Socket Protocol Handshake".into(),
+            subprotocols: vec!["chat".into()],
+        }
+    }
+
+    #[test]
+    fn answers_an_upgrade_with_the_configured_reason() {
+        let req = b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: x, chat\r\n\r\n";
+        let a = answer(req, &config());
+        assert!(a.upgraded);
+        assert!(
+            a.response
+                .starts_with("HTTP/1.1 101 Web Socket Protocol Handshake\r\n")
+        );
+        assert!(
+            a.response
+                .contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n")
+        );
+        assert!(a.response.contains("Sec-WebSocket-Protocol: chat\r\n"));
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_upgrade() {
+        assert!(
+            answer(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", &config())
+                .response
+                .starts_with("HTTP/1.1 426")
+        );
+        assert!(
+            answer(b"\x16\x03\x01garbage\r\n\r\n", &config())
+                .response
+                .starts_with("HTTP/1.1 400")
+        );
+        let v8 = b"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: a\r\nSec-WebSocket-Version: 8\r\n\r\n";
+        assert!(
+            answer(v8, &config())
+                .response
+                .contains("Sec-WebSocket-Version: 13")
+        );
+    }
+}

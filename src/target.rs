@@ -1,0 +1,225 @@
+//! The URL the user gave, turned into what to connect to and what to ask for (SPEC §2).
+
+use std::fmt;
+
+use url::{Host, Url};
+
+use crate::exit::{Code, Failure};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Ws,
+    Wss,
+}
+
+impl Scheme {
+    pub fn default_port(self) -> u16 {
+        match self {
+            Scheme::Ws => 80,
+            Scheme::Wss => 443,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Ws => "ws",
+            Scheme::Wss => "wss",
+        }
+    }
+}
+
+/// Where to connect and what to put in the request line and `Host`.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub scheme: Scheme,
+    /// Host name or IP address, IPv6 without brackets (for DNS, SNI and certificates).
+    pub host: String,
+    pub port: u16,
+    /// The request target: path and query, never empty.
+    pub resource: String,
+    /// `Host` header value: host, bracketed when IPv6, with the port when not the default.
+    pub host_header: String,
+    /// Credentials from the URL's userinfo, percent-decoded.
+    pub userinfo: Option<(String, String)>,
+    /// Notes to show the user about how the URL was read (e.g. http:// mapped to ws://).
+    pub notes: Vec<String>,
+}
+
+impl Target {
+    pub fn parse(input: &str) -> Result<Target, Failure> {
+        let usage = |m: String| Failure::new(Code::Usage, m);
+        let mut notes = Vec::new();
+        let has_scheme = input.find("://").is_some_and(|i| {
+            i > 0
+                && input[..i]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        });
+        let owned;
+        let text = if has_scheme {
+            input
+        } else {
+            owned = format!("ws://{input}");
+            &owned
+        };
+        let mut url = Url::parse(text).map_err(|e| usage(format!("invalid URL '{input}': {e}")))?;
+        let scheme = match url.scheme() {
+            "ws" => Scheme::Ws,
+            "wss" => Scheme::Wss,
+            "http" | "https" => {
+                let mapped = if url.scheme() == "http" { "ws" } else { "wss" };
+                notes.push(format!("{}:// is mapped to {mapped}://", url.scheme()));
+                // Url::set_scheme refuses special-to-special changes only across kinds; ws/http are both special.
+                let rest = &text[text.find("://").unwrap_or(0)..];
+                url = Url::parse(&format!("{mapped}{rest}"))
+                    .map_err(|e| usage(format!("invalid URL '{input}': {e}")))?;
+                if mapped == "ws" {
+                    Scheme::Ws
+                } else {
+                    Scheme::Wss
+                }
+            }
+            other => {
+                return Err(usage(format!(
+                    "unsupported scheme '{other}://' in '{input}': use ws:// or wss://"
+                )));
+            }
+        };
+        if url.fragment().is_some() {
+            return Err(usage(format!(
+                "'{input}' has a fragment (#…): WebSocket URIs must not have one (RFC 6455 §3)"
+            )));
+        }
+        let (host, bracketed) = match url.host() {
+            Some(Host::Domain(d)) => (d.to_string(), d.to_string()),
+            Some(Host::Ipv4(a)) => (a.to_string(), a.to_string()),
+            Some(Host::Ipv6(a)) => (a.to_string(), format!("[{a}]")),
+            None => return Err(usage(format!("'{input}' has no host"))),
+        };
+        if host.is_empty() {
+            return Err(usage(format!("'{input}' has no host")));
+        }
+        let port = url.port().unwrap_or(scheme.default_port());
+        let host_header = if port == scheme.default_port() {
+            bracketed
+        } else {
+            format!("{bracketed}:{port}")
+        };
+        let mut resource = url.path().to_string();
+        if resource.is_empty() {
+            resource.push('/');
+        }
+        if let Some(q) = url.query() {
+            resource.push('?');
+            resource.push_str(q);
+        }
+        let userinfo = if url.username().is_empty() && url.password().is_none() {
+            None
+        } else {
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            Some((decode(url.username()), decode(url.password().unwrap_or(""))))
+        };
+        Ok(Target {
+            scheme,
+            host,
+            port,
+            resource,
+            host_header,
+            userinfo,
+            notes,
+        })
+    }
+
+    /// `host:port` for messages, bracketed when IPv6.
+    pub fn authority(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    /// The URL without credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}://{}{}",
+            self.scheme.as_str(),
+            self.host_header,
+            self.resource
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Target {
+        Target::parse(s).unwrap()
+    }
+
+    #[test]
+    fn no_scheme_is_ws() {
+        let t = t("localhost:9001/chat");
+        assert_eq!(
+            (t.scheme, t.host.as_str(), t.port, t.resource.as_str()),
+            (Scheme::Ws, "localhost", 9001, "/chat")
+        );
+        assert_eq!(t.host_header, "localhost:9001");
+    }
+
+    #[test]
+    fn default_ports_and_host_header() {
+        let a = t("ws://example.com");
+        assert_eq!(
+            (a.port, a.resource.as_str(), a.host_header.as_str()),
+            (80, "/", "example.com")
+        );
+        let b = t("wss://example.com/x?y=1");
+        assert_eq!(
+            (b.port, b.resource.as_str(), b.host_header.as_str()),
+            (443, "/x?y=1", "example.com")
+        );
+        assert_eq!(t("ws://example.com:443/").host_header, "example.com:443");
+    }
+
+    #[test]
+    fn http_is_mapped() {
+        let a = t("http://h:1/");
+        assert_eq!(a.scheme, Scheme::Ws);
+        assert_eq!(a.notes.len(), 1);
+        let b = t("https://h/");
+        assert_eq!((b.scheme, b.port), (Scheme::Wss, 443));
+    }
+
+    #[test]
+    fn fragment_and_other_schemes_are_usage_errors() {
+        assert_eq!(Target::parse("ws://h/#x").unwrap_err().code, Code::Usage);
+        assert_eq!(Target::parse("ftp://h/").unwrap_err().code, Code::Usage);
+        assert_eq!(Target::parse("ws://").unwrap_err().code, Code::Usage);
+    }
+
+    #[test]
+    fn ipv6_literal() {
+        let a = t("ws://[::1]:9001/");
+        assert_eq!(
+            (a.host.as_str(), a.host_header.as_str()),
+            ("::1", "[::1]:9001")
+        );
+        assert_eq!(a.authority(), "[::1]:9001");
+        assert_eq!(t("ws://[::1]/").host_header, "[::1]");
+    }
+
+    #[test]
+    fn userinfo_is_decoded() {
+        let a = t("ws://us%40er:p%3Ass@h/");
+        assert_eq!(a.userinfo, Some(("us@er".into(), "p:ss".into())));
+        assert_eq!(a.to_string(), "ws://h/");
+    }
+}
