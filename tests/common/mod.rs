@@ -1,0 +1,247 @@
+//! Shared test fixtures: the built binary with a hard time limit, raw TCP servers that
+//! write exact bytes, and `wscheck serve` as a child process. Every server binds
+//! 127.0.0.1:0; readiness is a bound listener or a printed URL, never a sleep.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// The longest any single wscheck run in a test may take.
+pub const LIMIT: Duration = Duration::from_secs(20);
+
+/// What a wscheck run produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Assert the exit code, showing the transcript when it is wrong.
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code, expected,
+            "exit code\n--- stderr:\n{}\n--- stdout:\n{}",
+            self.stderr, self.stdout
+        );
+        self
+    }
+    /// Assert stderr contains `needle`.
+    pub fn err_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}\n--- stderr:\n{}",
+            self.stderr
+        );
+        self
+    }
+    pub fn err_lacks(&self, needle: &str) -> &Self {
+        assert!(
+            !self.stderr.contains(needle),
+            "stderr has {needle:?}\n--- stderr:\n{}",
+            self.stderr
+        );
+        self
+    }
+    pub fn out_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}\n--- stdout:\n{}",
+            self.stdout
+        );
+        self
+    }
+    /// The finding line for `id` in the transcript.
+    pub fn finding(&self, id: &str) -> String {
+        let pat = format!(" {id} ");
+        self.stderr
+            .lines()
+            .find(|l| l.starts_with("  ") && l.contains(&pat))
+            .unwrap_or_else(|| panic!("no finding {id}\n--- stderr:\n{}", self.stderr))
+            .to_string()
+    }
+    /// Assert the finding `id` is shown with `mark` (ok, info, warn, ERROR).
+    pub fn finding_is(&self, id: &str, mark: &str) -> String {
+        let line = self.finding(id);
+        assert!(
+            line.trim_start().starts_with(mark),
+            "finding {id} is not {mark}: {line}\n--- stderr:\n{}",
+            self.stderr
+        );
+        line
+    }
+    /// The JSON events on stdout.
+    pub fn events(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+            .collect()
+    }
+}
+
+/// Run the built binary with `args` and `stdin`, killed if it outlives [`LIMIT`].
+pub fn wscheck(args: &[&str], stdin: &[u8]) -> Run {
+    wscheck_env(args, stdin, &[])
+}
+
+pub fn wscheck_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_wscheck"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .write_stdin(stdin.to_vec())
+        .timeout(LIMIT)
+        .output()
+        .expect("run wscheck");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Read an HTTP request head (to the empty line) from `s`; the bytes read.
+pub fn read_head(s: &mut TcpStream) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        match s.read(&mut byte) {
+            Ok(1) => buf.push(byte[0]),
+            _ => break,
+        }
+    }
+    buf
+}
+
+/// The `Sec-WebSocket-Key` of a request head.
+pub fn key_of(head: &[u8]) -> String {
+    String::from_utf8_lossy(head)
+        .lines()
+        .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: ").map(str::to_string))
+        .expect("request has a key")
+}
+
+/// The correct `Sec-WebSocket-Accept` for a request head.
+pub fn accept_for(head: &[u8]) -> String {
+    tungstenite::handshake::derive_accept_key(key_of(head).as_bytes())
+}
+
+/// A one-connection TCP server on 127.0.0.1:0 run by `script`, which gets the stream.
+/// `join()` returns what the script returned and fails the test if it panicked or was never used.
+pub struct RawServer<T> {
+    pub port: u16,
+    handle: Option<JoinHandle<T>>,
+}
+
+impl<T: Send + 'static> RawServer<T> {
+    pub fn start(script: impl FnOnce(TcpStream) -> T + Send + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let handle = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            stream.set_read_timeout(Some(LIMIT)).unwrap();
+            script(stream)
+        });
+        RawServer {
+            port,
+            handle: Some(handle),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("ws://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn join(mut self) -> T {
+        self.handle
+            .take()
+            .unwrap()
+            .join()
+            .expect("test server panicked")
+    }
+}
+
+/// A server that reads the request and answers with `response(request_head)`, then
+/// closes. Returns the request head on `join()`.
+pub fn answer_with(response: impl FnOnce(&[u8]) -> Vec<u8> + Send + 'static) -> RawServer<Vec<u8>> {
+    RawServer::start(move |mut s| {
+        let head = read_head(&mut s);
+        let _ = s.write_all(&response(&head));
+        let _ = s.flush();
+        head
+    })
+}
+
+/// A valid 101 for `head` with the given reason phrase and extra header lines (CRLF each).
+pub fn ok_101(head: &[u8], reason: &str, extra: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 101 {reason}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n{extra}\r\n",
+        accept_for(head)
+    )
+    .into_bytes()
+}
+
+/// A server that answers a fixed 101 head and then behaves like a WebSocket peer that
+/// answers our Close: for handshake cases where the session must end cleanly.
+pub fn upgrade_then_close(
+    response: impl FnOnce(&[u8]) -> Vec<u8> + Send + 'static,
+) -> RawServer<Vec<u8>> {
+    RawServer::start(move |mut s| {
+        let head = read_head(&mut s);
+        s.write_all(&response(&head)).unwrap();
+        // Read the client's Close frame (masked, short) and answer with Close 1000.
+        let mut frame = [0u8; 2];
+        if s.read_exact(&mut frame).is_ok() {
+            let len = (frame[1] & 0x7f) as usize;
+            let mut rest = vec![0u8; 4 + len];
+            let _ = s.read_exact(&mut rest);
+            let _ = s.write_all(&[0x88, 0x02, 0x03, 0xe8]);
+        }
+        head
+    })
+}
+
+/// `wscheck serve` as a child process; killed on drop.
+pub struct Serve {
+    child: Child,
+    pub url: String,
+}
+
+impl Serve {
+    pub fn start(extra: &[&str]) -> Serve {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wscheck"))
+            .args(["serve", "--port", "0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start wscheck serve");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let url = rx
+            .recv_timeout(LIMIT)
+            .expect("serve printed its URL")
+            .trim()
+            .to_string();
+        assert!(url.starts_with("ws://127.0.0.1:"), "serve printed {url:?}");
+        Serve { child, url }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
