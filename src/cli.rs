@@ -73,6 +73,51 @@ pub struct ClientArgs {
     #[arg(long)]
     pub handshake_only: bool,
 
+    /// Send MSG after connecting (repeatable, in order); stdin is then not read.
+    #[arg(short = 'x', long = "execute", value_name = "MSG")]
+    pub execute: Vec<String>,
+
+    /// Exit after N received messages.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Exit 0 at the first received message matching this regex.
+    #[arg(long, value_name = "REGEX")]
+    pub expect: Option<String>,
+
+    /// After the last send, keep listening until the connection has been quiet this long
+    /// (every received message restarts it; 0 closes at once).
+    #[arg(short = 'w', long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub wait: Duration,
+
+    /// Overall deadline for the session (default: none).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Send each stdin line as a binary message.
+    #[arg(long)]
+    pub binary: bool,
+
+    /// How received binary messages are written to a pipe.
+    #[arg(long, value_name = "FORMAT", default_value = "hex")]
+    pub binary_output: BinaryOutput,
+
+    /// Show ping and pong frames.
+    #[arg(short = 'P', long)]
+    pub show_ping_pong: bool,
+
+    /// Send a ping this often and show each round-trip time.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub ping_interval: Option<Duration>,
+
+    /// Largest message (and frame) accepted, in bytes; a larger one ends the session (1009).
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub max_size: usize,
+
+    /// Prefix messages shown on a terminal with the time since start.
+    #[arg(long)]
+    pub timestamps: bool,
+
     /// Go on into the session after a 101 whose findings have errors.
     #[arg(long)]
     pub lenient: bool,
@@ -111,6 +156,16 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BinaryOutput {
+    /// The bytes as they are, newline-terminated.
+    Raw,
+    /// Lower-case hex, one message per line.
+    Hex,
+    /// Base64, one message per line.
+    Base64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorWhen {
     Auto,
     Always,
@@ -131,9 +186,10 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     } else {
         (s, 1.0)
     };
-    let value: f64 = number.trim().parse().map_err(|_| {
-        format!("'{s}' is not a duration (try 250ms, 2s, 1m or a number of seconds)")
-    })?;
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a duration (try 250ms, 2s, 1m or a number of seconds)"))?;
     if !value.is_finite() || value < 0.0 {
         return Err(format!("'{s}' is not a duration: it must be zero or more"));
     }

@@ -1,54 +1,62 @@
 //! `wscheck URL`: connect, do the handshake, report the verdict, then the session.
 
-use std::time::{Duration, Instant};
+use std::io::IsTerminal;
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
 
-use tungstenite::protocol::frame::coding::CloseCode;
-use tungstenite::protocol::{CloseFrame, Role, WebSocket};
-use tungstenite::{Error as WsError, Message};
+use mio::{Poll, Waker};
+use regex::Regex;
+use tungstenite::Message;
+use tungstenite::protocol::{Role, WebSocket, WebSocketConfig};
 
 use crate::cli::ClientArgs;
-use crate::connect::{self, Stream, TlsOptions};
-use crate::event::{Direction, Event, Kind};
+use crate::connect::{self, TlsOptions};
+use crate::event::{Event, Level};
 use crate::exit::{Code, Failure};
 use crate::handshake::{self, Request, RequestOptions};
 use crate::report::Reporter;
+use crate::session::input::{self, Feed, Input, QUEUE, Wake};
+use crate::session::{self, repl};
 use crate::target::Target;
 
-/// How long to wait for the server's Close after sending ours.
-const CLOSE_WAIT: Duration = Duration::from_secs(2);
+/// What the command line asks for, checked before anything is sent.
+pub struct Plan {
+    pub target: Target,
+    pub expect: Option<Regex>,
+}
+
+/// Check the URL and flags; a usage error stops here, before any connection.
+pub fn prepare(args: &ClientArgs) -> Result<Plan, Failure> {
+    let target = Target::parse(args.url.as_deref().unwrap_or_default())?;
+    let expect = match &args.expect {
+        None => None,
+        Some(p) => Some(Regex::new(p).map_err(|e| Failure::new(Code::Usage, format!("bad --expect regex: {e}")))?),
+    };
+    if args.max_size == 0 {
+        return Err(Failure::new(Code::Usage, "--max-size must be at least 1"));
+    }
+    Ok(Plan { target, expect })
+}
 
 /// Run the client and return the exit code; every outcome, failures included, is reported.
-pub fn run(args: &ClientArgs, reporter: &mut Reporter) -> Code {
-    let code = match inspect(args, reporter) {
+pub fn run(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Code {
+    let code = match inspect(args, plan, reporter) {
         Ok(code) => code,
         Err(f) => {
-            reporter.emit(&Event::Error {
-                kind: f.code.kind(),
-                message: f.message,
-            });
+            reporter.emit(&Event::Error { kind: f.code.kind(), message: f.message });
             f.code
         }
     };
-    reporter.emit(&Event::Exit {
-        code: code.as_i32(),
-    });
+    reporter.emit(&Event::Exit { code: code.as_i32() });
     reporter.flush();
     code
 }
 
-/// Check the URL and flags before anything is sent; a usage error stops here.
-pub fn prepare(args: &ClientArgs) -> Result<Target, Failure> {
-    Target::parse(args.url.as_deref().unwrap_or_default())
-}
-
-fn inspect(args: &ClientArgs, reporter: &mut Reporter) -> Result<Code, Failure> {
-    let target = prepare(args)?;
+fn inspect(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Result<Code, Failure> {
+    let target = plan.target;
     let mut emit = |e: Event| reporter.emit(&e);
     for note in &target.notes {
-        emit(Event::Note {
-            level: crate::event::Level::Info,
-            text: note.clone(),
-        });
+        emit(Event::Note { level: Level::Info, text: note.clone() });
     }
     let options = RequestOptions {
         headers: args.headers.clone(),
@@ -57,103 +65,65 @@ fn inspect(args: &ClientArgs, reporter: &mut Reporter) -> Result<Code, Failure> 
     };
     let request = Request::build(&target, &options, &mut emit)?;
     let deadline = Instant::now() + args.connect_timeout;
-    let tls = TlsOptions {
-        insecure: args.insecure,
-    };
+    let tls = TlsOptions { insecure: args.insecure };
     let mut stream = connect::connect(&target, &tls, deadline, &mut emit)?;
     let outcome = handshake::perform(&mut stream, &request, args.show_secrets, &mut emit)?;
     let proceed = outcome.code == Code::Ok || (args.lenient && outcome.response.status == 101);
     if !proceed {
         return Ok(outcome.code);
     }
-    stream
-        .tcp_mut()
-        .set_deadline(None)
-        .map_err(|e| Failure::new(Code::Internal, e.to_string()))?;
-    let ws =
-        WebSocket::from_partially_read(stream, outcome.response.rest.clone(), Role::Client, None);
-    let end = close(ws, reporter)?;
-    Ok(if outcome.code == Code::Ok {
-        end
-    } else {
-        outcome.code
-    })
-}
+    stream.tcp_mut().set_deadline(None).map_err(internal)?;
+    let config = WebSocketConfig::default().max_message_size(Some(args.max_size)).max_frame_size(Some(args.max_size));
+    let ws = WebSocket::from_partially_read(stream, outcome.response.rest.clone(), Role::Client, Some(config));
 
-/// Send Close 1000 and wait (bounded) for the server's, showing whatever arrives first.
-fn close(mut ws: WebSocket<Stream>, reporter: &mut Reporter) -> Result<Code, Failure> {
-    let broke = |e: WsError| {
-        Failure::new(
-            Code::SessionBroke,
-            format!("the connection broke while closing: {e}"),
-        )
-    };
-    ws.close(Some(CloseFrame {
-        code: CloseCode::Normal,
-        reason: "".into(),
-    }))
-    .map_err(broke)?;
-    reporter.emit(&Event::Close {
-        direction: Direction::Sent,
-        code: Some(1000),
-        reason: String::new(),
-    });
-    let _ = ws
-        .get_mut()
-        .tcp_mut()
-        .stream
-        .set_read_timeout(Some(CLOSE_WAIT));
-    let give_up = Instant::now() + CLOSE_WAIT;
-    let mut code = Code::Ok;
-    loop {
-        match ws.read() {
-            Ok(Message::Close(frame)) => {
-                let (c, reason) = frame.map_or((None, String::new()), |f| {
-                    (Some(u16::from(f.code)), f.reason.to_string())
-                });
-                reporter.emit(&Event::Close {
-                    direction: Direction::Received,
-                    code: c,
-                    reason,
-                });
-                if !crate::close::is_clean(c) {
-                    code = Code::ServerError;
+    let poll = Poll::new().map_err(internal)?;
+    let wake = Wake::new(Waker::new(poll.registry(), session::WAKER).map_err(internal)?);
+    let (tx, rx) = sync_channel(QUEUE);
+    let feed = Feed { tx, wake: wake.clone() };
+    let mut _terminal = None;
+    let interactive = !args.handshake_only
+        && args.execute.is_empty()
+        && !reporter.is_json()
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal();
+    {
+        let style = reporter.style_mut();
+        style.binary_output = args.binary_output;
+        style.timestamps = args.timestamps;
+    }
+    if args.handshake_only {
+        drop(feed);
+    } else if !args.execute.is_empty() {
+        let messages = args.execute.clone();
+        std::thread::spawn(move || {
+            for m in messages {
+                if !feed.send(Input::Send(Message::Text(m.into()))) {
+                    return;
                 }
             }
-            Ok(Message::Text(t)) => reporter.emit(&Event::Message {
-                direction: Direction::Received,
-                kind: Kind::Text,
-                data: t.as_bytes().to_vec(),
-            }),
-            Ok(Message::Binary(b)) => reporter.emit(&Event::Message {
-                direction: Direction::Received,
-                kind: Kind::Binary,
-                data: b.to_vec(),
-            }),
-            Ok(_) => {}
-            Err(WsError::ConnectionClosed) | Err(WsError::AlreadyClosed) => break,
-            Err(WsError::Io(e))
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                reporter.emit(&Event::Note {
-                    level: crate::event::Level::Warning,
-                    text: format!(
-                        "the server did not answer our Close within {} s",
-                        CLOSE_WAIT.as_secs()
-                    ),
-                });
-                break;
-            }
-            Err(WsError::Io(_)) | Err(WsError::Protocol(_)) => break,
-            Err(e) => return Err(broke(e)),
-        }
-        if Instant::now() >= give_up {
-            break;
-        }
+            feed.send(Input::Eof);
+        });
+    } else if interactive {
+        let (printer, guard) = repl::start(feed).map_err(|e| Failure::new(Code::Internal, e))?;
+        reporter.set_printer(printer);
+        _terminal = Some(guard);
+    } else {
+        let (binary, max) = (args.binary, args.max_size);
+        std::thread::spawn(move || input::pipe(std::io::stdin().lock(), feed, binary, max));
     }
-    reporter.flush();
-    Ok(code)
+    let opts = session::Options {
+        wait: args.wait,
+        timeout: args.timeout,
+        count: args.count,
+        expect: plan.expect,
+        ping_interval: args.ping_interval,
+        show_ping_pong: args.show_ping_pong,
+        close_at_once: args.handshake_only,
+    };
+    let end = session::run(ws, &opts, reporter, rx, poll, wake)?;
+    Ok(if outcome.code == Code::Ok { end } else { outcome.code })
+}
+
+fn internal(e: std::io::Error) -> Failure {
+    Failure::new(Code::Internal, e.to_string())
 }

@@ -51,7 +51,8 @@ impl Read for Tcp {
         if let Some(left) = self.remaining()? {
             self.stream.set_read_timeout(Some(left))?;
         }
-        self.stream.read(buf).map_err(timeout_kind)
+        let deadline = self.deadline.is_some();
+        self.stream.read(buf).map_err(|e| timeout_kind(e, deadline))
     }
 }
 
@@ -60,16 +61,18 @@ impl Write for Tcp {
         if let Some(left) = self.remaining()? {
             self.stream.set_write_timeout(Some(left))?;
         }
-        self.stream.write(buf).map_err(timeout_kind)
+        let deadline = self.deadline.is_some();
+        self.stream.write(buf).map_err(|e| timeout_kind(e, deadline))
     }
     fn flush(&mut self) -> io::Result<()> {
         self.stream.flush()
     }
 }
 
-/// A socket read timeout shows as `WouldBlock` on Unix; call it what it is.
-fn timeout_kind(e: io::Error) -> io::Error {
-    if e.kind() == io::ErrorKind::WouldBlock {
+/// Under a deadline, a socket timeout shows as `WouldBlock` on Unix: call it what it is.
+/// Without one (the non-blocking session), `WouldBlock` means what it says.
+fn timeout_kind(e: io::Error, deadline: bool) -> io::Error {
+    if deadline && e.kind() == io::ErrorKind::WouldBlock {
         io::Error::new(io::ErrorKind::TimedOut, "deadline reached")
     } else {
         e
@@ -139,34 +142,21 @@ pub fn connect(
     let tcp = connect_tcp(target, &addrs, deadline)?;
     let addr = tcp.peer_addr().unwrap_or(addrs[0]);
     let _ = tcp.set_nodelay(true);
-    emit(Event::Connect {
-        host: target.host.clone(),
-        port: target.port,
-        addr,
-    });
-    let tcp = Tcp {
-        stream: tcp,
-        deadline: Some(deadline),
-    };
+    emit(Event::Connect { host: target.host.clone(), port: target.port, addr });
+    let tcp = Tcp { stream: tcp, deadline: Some(deadline) };
     match target.scheme {
         Scheme::Ws => Ok(Stream::Plain(tcp)),
         Scheme::Wss => {
             let stream = handshake_tls(target, tls, tcp, deadline)?;
             let peer_certificate = matches!(stream.peer_certificate(), Ok(Some(_)));
-            emit(Event::Tls(TlsInfo {
-                insecure: tls.insecure,
-                peer_certificate,
-            }));
+            emit(Event::Tls(TlsInfo { insecure: tls.insecure, peer_certificate }));
             Ok(Stream::Tls(Box::new(stream)))
         }
     }
 }
 
 fn timed_out(what: &str) -> Failure {
-    Failure::new(
-        Code::Timeout,
-        format!("timed out {what} (--connect-timeout)"),
-    )
+    Failure::new(Code::Timeout, format!("timed out {what} (--connect-timeout)"))
 }
 
 /// DNS with the deadline: the system resolver cannot be interrupted, so it runs on a
@@ -178,23 +168,13 @@ fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, 
     let (tx, rx) = mpsc::channel();
     let name = host.to_string();
     std::thread::spawn(move || {
-        let _ = tx.send(
-            (name.as_str(), port)
-                .to_socket_addrs()
-                .map(|a| a.collect::<Vec<_>>()),
-        );
+        let _ = tx.send((name.as_str(), port).to_socket_addrs().map(|a| a.collect::<Vec<_>>()));
     });
     let left = deadline.saturating_duration_since(Instant::now());
     match rx.recv_timeout(left) {
         Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
-        Ok(Ok(_)) => Err(Failure::new(
-            Code::Connect,
-            format!("could not resolve host '{host}': no addresses"),
-        )),
-        Ok(Err(e)) => Err(Failure::new(
-            Code::Connect,
-            format!("could not resolve host '{host}': {}", dns_words(&e)),
-        )),
+        Ok(Ok(_)) => Err(Failure::new(Code::Connect, format!("could not resolve host '{host}': no addresses"))),
+        Ok(Err(e)) => Err(Failure::new(Code::Connect, format!("could not resolve host '{host}': {}", dns_words(&e)))),
         Err(_) => Err(timed_out(&format!("resolving '{host}'"))),
     }
 }
@@ -208,11 +188,7 @@ fn dns_words(e: &io::Error) -> String {
     }
 }
 
-fn connect_tcp(
-    target: &Target,
-    addrs: &[SocketAddr],
-    deadline: Instant,
-) -> Result<TcpStream, Failure> {
+fn connect_tcp(target: &Target, addrs: &[SocketAddr], deadline: Instant) -> Result<TcpStream, Failure> {
     let mut errors = Vec::new();
     for addr in addrs {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -221,9 +197,7 @@ fn connect_tcp(
         }
         match TcpStream::connect_timeout(addr, left) {
             Ok(s) => return Ok(s),
-            Err(e)
-                if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock =>
-            {
+            Err(e) if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock => {
                 errors.push(format!("{addr}: timed out"));
             }
             Err(e) => errors.push(format!("{addr}: {}", os_words(&e))),
@@ -233,33 +207,20 @@ fn connect_tcp(
     if Instant::now() >= deadline || errors.iter().all(|e| e.ends_with("timed out")) {
         return Err(Failure::new(
             Code::Timeout,
-            format!(
-                "timed out connecting to {} (--connect-timeout){}",
-                target.authority(),
-                bracket(&tried)
-            ),
+            format!("timed out connecting to {} (--connect-timeout){}", target.authority(), bracket(&tried)),
         ));
     }
-    Err(Failure::new(
-        Code::Connect,
-        format!("could not connect to {}: {tried}", target.authority()),
-    ))
+    Err(Failure::new(Code::Connect, format!("could not connect to {}: {tried}", target.authority())))
 }
 
 fn bracket(s: &str) -> String {
-    if s.is_empty() {
-        String::new()
-    } else {
-        format!(": {s}")
-    }
+    if s.is_empty() { String::new() } else { format!(": {s}") }
 }
 
 /// The OS error in words a user can act on.
 pub fn os_words(e: &io::Error) -> String {
     match e.kind() {
-        io::ErrorKind::ConnectionRefused => {
-            "connection refused (nothing is listening on that port)".into()
-        }
+        io::ErrorKind::ConnectionRefused => "connection refused (nothing is listening on that port)".into(),
         io::ErrorKind::HostUnreachable => "host unreachable".into(),
         io::ErrorKind::NetworkUnreachable => "network unreachable".into(),
         io::ErrorKind::ConnectionReset => "connection reset by peer".into(),
@@ -276,30 +237,17 @@ fn handshake_tls(
     deadline: Instant,
 ) -> Result<native_tls::TlsStream<Tcp>, Failure> {
     let mut builder = native_tls::TlsConnector::builder();
-    builder
-        .danger_accept_invalid_certs(opts.insecure)
-        .danger_accept_invalid_hostnames(opts.insecure);
-    let connector = builder
-        .build()
-        .map_err(|e| Failure::new(Code::Tls, format!("could not set up TLS: {e}")))?;
+    builder.danger_accept_invalid_certs(opts.insecure).danger_accept_invalid_hostnames(opts.insecure);
+    let connector = builder.build().map_err(|e| Failure::new(Code::Tls, format!("could not set up TLS: {e}")))?;
     match connector.connect(&target.host, tcp) {
         Ok(s) => Ok(s),
         Err(native_tls::HandshakeError::Failure(e)) => {
             if Instant::now() >= deadline {
                 return Err(timed_out("during the TLS handshake"));
             }
-            Err(Failure::new(
-                Code::Tls,
-                format!(
-                    "TLS handshake with {} failed: {}",
-                    target.authority(),
-                    tls_words(&e)
-                ),
-            ))
+            Err(Failure::new(Code::Tls, format!("TLS handshake with {} failed: {}", target.authority(), tls_words(&e))))
         }
-        Err(native_tls::HandshakeError::WouldBlock(_)) => {
-            Err(timed_out("during the TLS handshake"))
-        }
+        Err(native_tls::HandshakeError::WouldBlock(_)) => Err(timed_out("during the TLS handshake")),
     }
 }
 

@@ -34,33 +34,11 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn pass(
-        id: &'static str,
-        level: Level,
-        rfc: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
-        Finding {
-            id,
-            level,
-            ok: true,
-            message: message.into(),
-            rfc,
-        }
+    pub fn pass(id: &'static str, level: Level, rfc: &'static str, message: impl Into<String>) -> Self {
+        Finding { id, level, ok: true, message: message.into(), rfc }
     }
-    pub fn fail(
-        id: &'static str,
-        level: Level,
-        rfc: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
-        Finding {
-            id,
-            level,
-            ok: false,
-            message: message.into(),
-            rfc,
-        }
+    pub fn fail(id: &'static str, level: Level, rfc: &'static str, message: impl Into<String>) -> Self {
+        Finding { id, level, ok: false, message: message.into(), rfc }
     }
     /// A failed check at error level: what turns a 101 into exit 6.
     pub fn is_error(&self) -> bool {
@@ -158,6 +136,10 @@ pub enum Event {
         direction: Direction,
         kind: Kind,
         data: Vec<u8>,
+    },
+    /// A pong answering one of our `--ping-interval` pings.
+    RoundTrip {
+        rtt: std::time::Duration,
     },
     Close {
         direction: Direction,

@@ -14,6 +14,7 @@ pub mod exit;
 pub mod handshake;
 pub mod report;
 pub mod serve;
+pub mod session;
 pub mod target;
 
 use clap::{CommandFactory, Parser};
@@ -29,30 +30,24 @@ pub fn main() -> i32 {
             Ok(()) => Code::Ok,
             Err(e) => {
                 eprintln!("error: wscheck serve: {e}");
-                if e.kind() == std::io::ErrorKind::InvalidInput {
-                    Code::Usage
-                } else {
-                    Code::Internal
-                }
+                if e.kind() == std::io::ErrorKind::InvalidInput { Code::Usage } else { Code::Internal }
             }
         },
         Some(Command::Demo) => demo::run(),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "wscheck",
-                &mut std::io::stdout(),
-            );
+            clap_complete::generate(shell, &mut Cli::command(), "wscheck", &mut std::io::stdout());
             Code::Ok
         }
         None => {
-            if let Err(f) = client::prepare(&cli.client) {
-                eprintln!("error: {f}");
-                return f.code.as_i32();
-            }
+            let plan = match client::prepare(&cli.client) {
+                Ok(plan) => plan,
+                Err(f) => {
+                    eprintln!("error: {f}");
+                    return f.code.as_i32();
+                }
+            };
             let mut reporter = report::Reporter::new(cli.client.json, cli.client.color);
-            client::run(&cli.client, &mut reporter)
+            client::run(&cli.client, plan, &mut reporter)
         }
     };
     code.as_i32()

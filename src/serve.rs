@@ -25,36 +25,23 @@ pub struct ServerConfig {
 
 impl From<&ServeArgs> for ServerConfig {
     fn from(a: &ServeArgs) -> Self {
-        ServerConfig {
-            reason: a.reason.clone(),
-            subprotocols: a.subprotocols.clone(),
-        }
+        ServerConfig { reason: a.reason.clone(), subprotocols: a.subprotocols.clone() }
     }
 }
 
 /// Bind, print the URL on stdout (the readiness signal scripts wait for), and serve forever.
 pub fn run(args: &ServeArgs) -> io::Result<()> {
     if args.reason.contains(['\r', '\n']) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "--reason must not contain CR or LF",
-        ));
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "--reason must not contain CR or LF"));
     }
     let listener = TcpListener::bind((args.bind.as_str(), args.port))?;
     let addr = listener.local_addr()?;
-    let host = if addr.is_ipv6() {
-        format!("[{}]", addr.ip())
-    } else {
-        addr.ip().to_string()
-    };
+    let host = if addr.is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
     let mut out = io::stdout().lock();
     writeln!(out, "ws://{host}:{}/", addr.port())?;
     out.flush()?;
     drop(out);
-    eprintln!(
-        "* wscheck serve: echo server on ws://{host}:{}/ (Ctrl-C to stop)",
-        addr.port()
-    );
+    eprintln!("* wscheck serve: echo server on ws://{host}:{}/ (Ctrl-C to stop)", addr.port());
     serve(listener, ServerConfig::from(args));
     Ok(())
 }
@@ -81,12 +68,7 @@ fn handle(mut stream: TcpStream, config: &ServerConfig) -> io::Result<()> {
         return Ok(());
     }
     stream.set_read_timeout(None)?;
-    echo(WebSocket::from_partially_read(
-        stream,
-        rest,
-        Role::Server,
-        None,
-    ));
+    echo(WebSocket::from_partially_read(stream, rest, Role::Server, None));
     Ok(())
 }
 
@@ -126,22 +108,13 @@ fn answer(head: &[u8], config: &ServerConfig) -> Answer {
     let mut slots = [httparse::EMPTY_HEADER; 64];
     let mut req = httparse::Request::new(&mut slots);
     if !matches!(req.parse(head), Ok(httparse::Status::Complete(_))) || req.method != Some("GET") {
-        return refuse(
-            "400 Bad Request",
-            "",
-            "wscheck serve: expected a GET upgrade request",
-        );
+        return refuse("400 Bad Request", "", "wscheck serve: expected a GET upgrade request");
     }
     let header = |name: &str| -> Vec<String> {
         req.headers
             .iter()
             .filter(|h| h.name.eq_ignore_ascii_case(name))
-            .flat_map(|h| {
-                String::from_utf8_lossy(h.value)
-                    .split(',')
-                    .map(|t| t.trim().to_string())
-                    .collect::<Vec<_>>()
-            })
+            .flat_map(|h| String::from_utf8_lossy(h.value).split(',').map(|t| t.trim().to_string()).collect::<Vec<_>>())
             .collect()
     };
     let has = |name: &str, token: &str| header(name).iter().any(|t| t.eq_ignore_ascii_case(token));
@@ -199,10 +172,7 @@ mod tests {
     use super::*;
 
     fn config() -> ServerConfig {
-        ServerConfig {
-            reason: "Web Socket Protocol Handshake".into(),
-            subprotocols: vec!["chat".into()],
-        }
+        ServerConfig { reason: "Web Socket Protocol Handshake".into(), subprotocols: vec!["chat".into()] }
     }
 
     #[test]
@@ -210,34 +180,16 @@ mod tests {
         let req = b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: x, chat\r\n\r\n";
         let a = answer(req, &config());
         assert!(a.upgraded);
-        assert!(
-            a.response
-                .starts_with("HTTP/1.1 101 Web Socket Protocol Handshake\r\n")
-        );
-        assert!(
-            a.response
-                .contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n")
-        );
+        assert!(a.response.starts_with("HTTP/1.1 101 Web Socket Protocol Handshake\r\n"));
+        assert!(a.response.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
         assert!(a.response.contains("Sec-WebSocket-Protocol: chat\r\n"));
     }
 
     #[test]
     fn refuses_what_is_not_an_upgrade() {
-        assert!(
-            answer(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", &config())
-                .response
-                .starts_with("HTTP/1.1 426")
-        );
-        assert!(
-            answer(b"\x16\x03\x01garbage\r\n\r\n", &config())
-                .response
-                .starts_with("HTTP/1.1 400")
-        );
+        assert!(answer(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", &config()).response.starts_with("HTTP/1.1 426"));
+        assert!(answer(b"\x16\x03\x01garbage\r\n\r\n", &config()).response.starts_with("HTTP/1.1 400"));
         let v8 = b"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: a\r\nSec-WebSocket-Version: 8\r\n\r\n";
-        assert!(
-            answer(v8, &config())
-                .response
-                .contains("Sec-WebSocket-Version: 13")
-        );
+        assert!(answer(v8, &config()).response.contains("Sec-WebSocket-Version: 13"));
     }
 }

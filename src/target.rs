@@ -48,12 +48,9 @@ impl Target {
     pub fn parse(input: &str) -> Result<Target, Failure> {
         let usage = |m: String| Failure::new(Code::Usage, m);
         let mut notes = Vec::new();
-        let has_scheme = input.find("://").is_some_and(|i| {
-            i > 0
-                && input[..i]
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        });
+        let has_scheme = input
+            .find("://")
+            .is_some_and(|i| i > 0 && input[..i].chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
         let owned;
         let text = if has_scheme {
             input
@@ -70,18 +67,12 @@ impl Target {
                 notes.push(format!("{}:// is mapped to {mapped}://", url.scheme()));
                 // Url::set_scheme refuses special-to-special changes only across kinds; ws/http are both special.
                 let rest = &text[text.find("://").unwrap_or(0)..];
-                url = Url::parse(&format!("{mapped}{rest}"))
-                    .map_err(|e| usage(format!("invalid URL '{input}': {e}")))?;
-                if mapped == "ws" {
-                    Scheme::Ws
-                } else {
-                    Scheme::Wss
-                }
+                url =
+                    Url::parse(&format!("{mapped}{rest}")).map_err(|e| usage(format!("invalid URL '{input}': {e}")))?;
+                if mapped == "ws" { Scheme::Ws } else { Scheme::Wss }
             }
             other => {
-                return Err(usage(format!(
-                    "unsupported scheme '{other}://' in '{input}': use ws:// or wss://"
-                )));
+                return Err(usage(format!("unsupported scheme '{other}://' in '{input}': use ws:// or wss://")));
             }
         };
         if url.fragment().is_some() {
@@ -99,11 +90,7 @@ impl Target {
             return Err(usage(format!("'{input}' has no host")));
         }
         let port = url.port().unwrap_or(scheme.default_port());
-        let host_header = if port == scheme.default_port() {
-            bracketed
-        } else {
-            format!("{bracketed}:{port}")
-        };
+        let host_header = if port == scheme.default_port() { bracketed } else { format!("{bracketed}:{port}") };
         let mut resource = url.path().to_string();
         if resource.is_empty() {
             resource.push('/');
@@ -115,22 +102,10 @@ impl Target {
         let userinfo = if url.username().is_empty() && url.password().is_none() {
             None
         } else {
-            let decode = |s: &str| {
-                percent_encoding::percent_decode_str(s)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
+            let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
             Some((decode(url.username()), decode(url.password().unwrap_or(""))))
         };
-        Ok(Target {
-            scheme,
-            host,
-            port,
-            resource,
-            host_header,
-            userinfo,
-            notes,
-        })
+        Ok(Target { scheme, host, port, resource, host_header, userinfo, notes })
     }
 
     /// `host:port` for messages, bracketed when IPv6.
@@ -146,13 +121,7 @@ impl Target {
 impl fmt::Display for Target {
     /// The URL without credentials.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}://{}{}",
-            self.scheme.as_str(),
-            self.host_header,
-            self.resource
-        )
+        write!(f, "{}://{}{}", self.scheme.as_str(), self.host_header, self.resource)
     }
 }
 
@@ -167,25 +136,16 @@ mod tests {
     #[test]
     fn no_scheme_is_ws() {
         let t = t("localhost:9001/chat");
-        assert_eq!(
-            (t.scheme, t.host.as_str(), t.port, t.resource.as_str()),
-            (Scheme::Ws, "localhost", 9001, "/chat")
-        );
+        assert_eq!((t.scheme, t.host.as_str(), t.port, t.resource.as_str()), (Scheme::Ws, "localhost", 9001, "/chat"));
         assert_eq!(t.host_header, "localhost:9001");
     }
 
     #[test]
     fn default_ports_and_host_header() {
         let a = t("ws://example.com");
-        assert_eq!(
-            (a.port, a.resource.as_str(), a.host_header.as_str()),
-            (80, "/", "example.com")
-        );
+        assert_eq!((a.port, a.resource.as_str(), a.host_header.as_str()), (80, "/", "example.com"));
         let b = t("wss://example.com/x?y=1");
-        assert_eq!(
-            (b.port, b.resource.as_str(), b.host_header.as_str()),
-            (443, "/x?y=1", "example.com")
-        );
+        assert_eq!((b.port, b.resource.as_str(), b.host_header.as_str()), (443, "/x?y=1", "example.com"));
         assert_eq!(t("ws://example.com:443/").host_header, "example.com:443");
     }
 
@@ -208,10 +168,7 @@ mod tests {
     #[test]
     fn ipv6_literal() {
         let a = t("ws://[::1]:9001/");
-        assert_eq!(
-            (a.host.as_str(), a.host_header.as_str()),
-            ("::1", "[::1]:9001")
-        );
+        assert_eq!((a.host.as_str(), a.host_header.as_str()), ("::1", "[::1]:9001"));
         assert_eq!(a.authority(), "[::1]:9001");
         assert_eq!(t("ws://[::1]/").host_header, "[::1]");
     }

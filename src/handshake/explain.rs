@@ -10,13 +10,9 @@ pub fn explain(r: &Response) -> Vec<Finding> {
         "status-101",
         Level::Error,
         "RFC 6455 §4.1",
-        format!(
-            "status {} {reason}, not 101: the server did not switch protocols",
-            r.status
-        ),
+        format!("status {} {reason}, not 101: the server did not switch protocols", r.status),
     )];
-    let hint =
-        |id: &'static str, rfc: &'static str, msg: String| Finding::fail(id, Level::Info, rfc, msg);
+    let hint = |id: &'static str, rfc: &'static str, msg: String| Finding::fail(id, Level::Info, rfc, msg);
     let header = |name: &str| r.first(name);
     match r.status {
         426 => {

@@ -10,23 +10,13 @@ use crate::event::{Finding, Level};
 const RFC_CLIENT: &str = "RFC 6455 §4.1";
 const CANONICAL: &[u8] = b"Switching Protocols";
 /// Headers that must appear once at most in a handshake response.
-const SINGLE: [&str; 5] = [
-    "Upgrade",
-    "Connection",
-    "Sec-WebSocket-Accept",
-    "Sec-WebSocket-Protocol",
-    "Sec-WebSocket-Version",
-];
+const SINGLE: [&str; 5] =
+    ["Upgrade", "Connection", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol", "Sec-WebSocket-Version"];
 
 /// Every check on a 101 response.
 pub fn check(request: &Request, response: &Response) -> Vec<Finding> {
     let mut out = vec![
-        Finding::pass(
-            "status-101",
-            Level::Error,
-            RFC_CLIENT,
-            "status 101: the server switched protocols",
-        ),
+        Finding::pass("status-101", Level::Error, RFC_CLIENT, "status 101: the server switched protocols"),
         reason_phrase(&response.reason),
         http_version(response),
     ];
@@ -49,19 +39,12 @@ pub fn check(request: &Request, response: &Response) -> Vec<Finding> {
     out.push(duplicates(response));
     out.push(hixie);
     if !response.invalid_lines.is_empty() {
-        let numbers: Vec<String> = response
-            .invalid_lines
-            .iter()
-            .map(|i| (i + 1).to_string())
-            .collect();
+        let numbers: Vec<String> = response.invalid_lines.iter().map(|i| (i + 1).to_string()).collect();
         out.push(Finding::fail(
             "invalid-header",
             Level::Warning,
             "RFC 9110 §5.5",
-            format!(
-                "line {} is not a valid header field (control characters?) and was ignored",
-                numbers.join(", ")
-            ),
+            format!("line {} is not a valid header field (control characters?) and was ignored", numbers.join(", ")),
         ));
     }
     out
@@ -97,28 +80,16 @@ fn reason_phrase(reason: &[u8]) -> Finding {
         "reason-phrase",
         Level::Info,
         rfc,
-        format!(
-            "{phrase}, not \"Switching Protocols\": fine, the phrase is free text; only the code 101 counts"
-        ),
+        format!("{phrase}, not \"Switching Protocols\": fine, the phrase is free text; only the code 101 counts"),
     )
 }
 
 fn http_version(r: &Response) -> Finding {
     let id = "http-version";
     if r.version_number >= (1, 1) {
-        Finding::pass(
-            id,
-            Level::Error,
-            RFC_CLIENT,
-            format!("{}: HTTP/1.1 or later", r.version),
-        )
+        Finding::pass(id, Level::Error, RFC_CLIENT, format!("{}: HTTP/1.1 or later", r.version))
     } else {
-        Finding::fail(
-            id,
-            Level::Error,
-            RFC_CLIENT,
-            format!("{}: the upgrade needs HTTP/1.1 or later", r.version),
-        )
+        Finding::fail(id, Level::Error, RFC_CLIENT, format!("{}: the upgrade needs HTTP/1.1 or later", r.version))
     }
 }
 
@@ -126,18 +97,10 @@ fn upgrade(r: &Response) -> Finding {
     let id = "upgrade";
     let tokens = r.tokens("Upgrade");
     if tokens.iter().any(|t| t.eq_ignore_ascii_case("websocket")) {
-        return Finding::pass(
-            id,
-            Level::Error,
-            RFC_CLIENT,
-            format!("Upgrade: {}", tokens.join(", ")),
-        );
+        return Finding::pass(id, Level::Error, RFC_CLIENT, format!("Upgrade: {}", tokens.join(", ")));
     }
     let msg = if r.has("Upgrade") {
-        format!(
-            "Upgrade is {}, not \"websocket\"",
-            quoted(tokens.join(", ").as_bytes())
-        )
+        format!("Upgrade is {}, not \"websocket\"", quoted(tokens.join(", ").as_bytes()))
     } else {
         "no Upgrade header: it must be \"websocket\"".to_string()
     };
@@ -156,10 +119,7 @@ fn connection(r: &Response) -> Finding {
         );
     }
     let msg = if r.has("Connection") {
-        format!(
-            "Connection is {}: its tokens must include \"upgrade\"",
-            quoted(tokens.join(", ").as_bytes())
-        )
+        format!("Connection is {}: its tokens must include \"upgrade\"", quoted(tokens.join(", ").as_bytes()))
     } else {
         "no Connection header: it must include \"upgrade\"".to_string()
     };
@@ -183,9 +143,7 @@ fn accept(request: &Request, r: &Response, is_hixie: bool) -> Finding {
             id,
             Level::Error,
             RFC_CLIENT,
-            format!(
-                "no Sec-WebSocket-Accept (a hixie server never sends one); expected \"{expected}\""
-            ),
+            format!("no Sec-WebSocket-Accept (a hixie server never sends one); expected \"{expected}\""),
         ),
         [] => Finding::fail(
             id,
@@ -193,20 +151,14 @@ fn accept(request: &Request, r: &Response, is_hixie: bool) -> Finding {
             RFC_CLIENT,
             format!("no Sec-WebSocket-Accept header; expected \"{expected}\""),
         ),
-        [one] if one.trim_ascii() == expected.as_bytes() => Finding::pass(
-            id,
-            Level::Error,
-            RFC_CLIENT,
-            format!("Sec-WebSocket-Accept is \"{expected}\", as expected"),
-        ),
+        [one] if one.trim_ascii() == expected.as_bytes() => {
+            Finding::pass(id, Level::Error, RFC_CLIENT, format!("Sec-WebSocket-Accept is \"{expected}\", as expected"))
+        }
         [one] => Finding::fail(
             id,
             Level::Error,
             RFC_CLIENT,
-            format!(
-                "Sec-WebSocket-Accept is wrong: expected \"{expected}\", got {}",
-                quoted(one.trim_ascii())
-            ),
+            format!("Sec-WebSocket-Accept is wrong: expected \"{expected}\", got {}", quoted(one.trim_ascii())),
         ),
         many => {
             let all: Vec<String> = many.iter().map(|v| quoted(v.trim_ascii())).collect();
@@ -229,12 +181,7 @@ fn subprotocol(request: &Request, r: &Response) -> Finding {
     let chosen = r.tokens("Sec-WebSocket-Protocol");
     let offered = &request.offered_protocols;
     match chosen.as_slice() {
-        [] if offered.is_empty() => Finding::pass(
-            id,
-            Level::Error,
-            RFC_CLIENT,
-            "no subprotocol offered, none chosen",
-        ),
+        [] if offered.is_empty() => Finding::pass(id, Level::Error, RFC_CLIENT, "no subprotocol offered, none chosen"),
         [] => Finding::fail(
             id,
             Level::Warning,
@@ -244,12 +191,9 @@ fn subprotocol(request: &Request, r: &Response) -> Finding {
                 offered.join(", ")
             ),
         ),
-        [one] if offered.iter().any(|o| o == one) => Finding::pass(
-            id,
-            Level::Error,
-            RFC_CLIENT,
-            format!("the server chose the offered subprotocol \"{one}\""),
-        ),
+        [one] if offered.iter().any(|o| o == one) => {
+            Finding::pass(id, Level::Error, RFC_CLIENT, format!("the server chose the offered subprotocol \"{one}\""))
+        }
         [one] if offered.is_empty() => Finding::fail(
             id,
             Level::Error,
@@ -260,20 +204,13 @@ fn subprotocol(request: &Request, r: &Response) -> Finding {
             id,
             Level::Error,
             RFC_CLIENT,
-            format!(
-                "the server chose subprotocol \"{one}\", which was not offered ({})",
-                offered.join(", ")
-            ),
+            format!("the server chose subprotocol \"{one}\", which was not offered ({})", offered.join(", ")),
         ),
         many => Finding::fail(
             id,
             Level::Error,
             RFC_CLIENT,
-            format!(
-                "the server chose {} subprotocols ({}); it must choose one at most",
-                many.len(),
-                many.join(", ")
-            ),
+            format!("the server chose {} subprotocols ({}); it must choose one at most", many.len(), many.join(", ")),
         ),
     }
 }
@@ -285,29 +222,19 @@ fn extensions(request: &Request, r: &Response) -> Finding {
         .iter()
         .map(|e| e.split(';').next().unwrap_or("").trim().to_string())
         .collect();
-    let unoffered: Vec<&String> = names
-        .iter()
-        .filter(|n| !request.offered_extensions.contains(&n.to_ascii_lowercase()))
-        .collect();
+    let unoffered: Vec<&String> =
+        names.iter().filter(|n| !request.offered_extensions.contains(&n.to_ascii_lowercase())).collect();
     if names.is_empty() {
         Finding::pass(id, Level::Error, RFC_CLIENT, "no extensions")
     } else if unoffered.is_empty() {
-        Finding::pass(
-            id,
-            Level::Error,
-            RFC_CLIENT,
-            format!("extensions {} were offered", names.join(", ")),
-        )
+        Finding::pass(id, Level::Error, RFC_CLIENT, format!("extensions {} were offered", names.join(", ")))
     } else {
         let list: Vec<&str> = unoffered.iter().map(|s| s.as_str()).collect();
         Finding::fail(
             id,
             Level::Error,
             RFC_CLIENT,
-            format!(
-                "the server uses extensions that were not offered: {}",
-                list.join(", ")
-            ),
+            format!("the server uses extensions that were not offered: {}", list.join(", ")),
         )
     }
 }
@@ -315,27 +242,24 @@ fn extensions(request: &Request, r: &Response) -> Finding {
 fn line_endings(r: &Response) -> Finding {
     let id = "line-endings";
     let rfc = "RFC 9112 §2.2";
-    let bare: Vec<String> = r
-        .lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.bare_lf)
-        .map(|(i, _)| (i + 1).to_string())
-        .collect();
-    if bare.is_empty() {
-        Finding::pass(id, Level::Warning, rfc, "every line ends in CRLF")
-    } else {
-        Finding::fail(
+    let bare: Vec<String> =
+        r.lines.iter().enumerate().filter(|(_, l)| l.bare_lf).map(|(i, _)| (i + 1).to_string()).collect();
+    let end = "the empty line that ends the header ends in a bare LF, not CRLF";
+    match (bare.is_empty(), r.end_bare_lf) {
+        (true, false) => Finding::pass(id, Level::Warning, rfc, "every line ends in CRLF"),
+        (true, true) => Finding::fail(id, Level::Warning, rfc, end),
+        (false, end_too) => Finding::fail(
             id,
             Level::Warning,
             rfc,
             format!(
-                "{} of {} lines end in a bare LF, not CRLF (line {})",
+                "{} of {} lines end in a bare LF, not CRLF (line {}){}",
                 bare.len(),
                 r.lines.len(),
-                bare.join(", ")
+                bare.join(", "),
+                if end_too { ", and so does the empty line that ends the header" } else { "" }
             ),
-        )
+        ),
     }
 }
 
@@ -350,38 +274,19 @@ fn duplicates(r: &Response) -> Finding {
         })
         .collect();
     if twice.is_empty() {
-        Finding::pass(
-            id,
-            Level::Warning,
-            rfc,
-            "no handshake header is given twice",
-        )
+        Finding::pass(id, Level::Warning, rfc, "no handshake header is given twice")
     } else {
-        Finding::fail(
-            id,
-            Level::Warning,
-            rfc,
-            format!("given more than once: {}", twice.join(", ")),
-        )
+        Finding::fail(id, Level::Warning, rfc, format!("given more than once: {}", twice.join(", ")))
     }
 }
 
 fn draft_hixie(r: &Response) -> Finding {
     let id = "draft-hixie";
     let rfc = "RFC 6455 §1.9";
-    let names = |list: &[&str]| -> Vec<String> {
-        list.iter()
-            .filter(|n| r.has(n))
-            .map(|n| n.to_string())
-            .collect()
-    };
+    let names = |list: &[&str]| -> Vec<String> { list.iter().filter(|n| r.has(n)).map(|n| n.to_string()).collect() };
     let hixie76 = names(&["Sec-WebSocket-Origin", "Sec-WebSocket-Location"]);
     let hixie75 = names(&["WebSocket-Origin", "WebSocket-Location"]);
-    let no_accept = if r.has("Sec-WebSocket-Accept") {
-        ""
-    } else {
-        " and no Sec-WebSocket-Accept"
-    };
+    let no_accept = if r.has("Sec-WebSocket-Accept") { "" } else { " and no Sec-WebSocket-Accept" };
     if !hixie76.is_empty() {
         Finding::fail(
             id,

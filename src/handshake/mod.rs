@@ -31,26 +31,11 @@ pub fn perform(
     show_secrets: bool,
     emit: &mut dyn FnMut(Event),
 ) -> Result<Outcome, Failure> {
-    stream
-        .write_all(&request.to_bytes())
-        .and_then(|()| stream.flush())
-        .map_err(|e| {
-            let code = if e.kind() == std::io::ErrorKind::TimedOut {
-                Code::Timeout
-            } else {
-                Code::NoSwitch
-            };
-            Failure::new(
-                code,
-                format!(
-                    "could not send the request: {}",
-                    crate::connect::os_words(&e)
-                ),
-            )
-        })?;
-    emit(Event::Request {
-        lines: request.display_lines(show_secrets),
-    });
+    stream.write_all(&request.to_bytes()).and_then(|()| stream.flush()).map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::TimedOut { Code::Timeout } else { Code::NoSwitch };
+        Failure::new(code, format!("could not send the request: {}", crate::connect::os_words(&e)))
+    })?;
+    emit(Event::Request { lines: request.display_lines(show_secrets) });
 
     let (buf, end) = response::read_head(stream)?;
     let response = response::parse(&buf, end)?;
@@ -58,9 +43,7 @@ pub fn perform(
         (Vec::new(), false)
     } else {
         // The verdict is known; the body is only read to show what the server said, briefly.
-        stream
-            .tcp_mut()
-            .shorten_deadline(Instant::now() + Duration::from_millis(1500));
+        stream.tcp_mut().shorten_deadline(Instant::now() + Duration::from_millis(1500));
         response::read_body_preview(stream, &response)
     };
     emit(Event::Response {
@@ -83,11 +66,8 @@ pub fn perform(
         body_truncated,
     });
 
-    let found: Vec<Finding> = if response.status == 101 {
-        findings::check(request, &response)
-    } else {
-        explain::explain(&response)
-    };
+    let found: Vec<Finding> =
+        if response.status == 101 { findings::check(request, &response) } else { explain::explain(&response) };
     let errors = found.iter().filter(|f| f.is_error()).count();
     for f in found {
         emit(Event::Finding(f));
@@ -108,16 +88,9 @@ pub fn perform(
                 plural(n)
             ),
         ),
-        (status, _) => (
-            Code::NoSwitch,
-            format!("the server did not switch protocols ({status} {reason})"),
-        ),
+        (status, _) => (Code::NoSwitch, format!("the server did not switch protocols ({status} {reason})")),
     };
-    emit(Event::Handshake {
-        ok: code == Code::Ok,
-        status: response.status,
-        summary,
-    });
+    emit(Event::Handshake { ok: code == Code::Ok, status: response.status, summary });
     Ok(Outcome { response, code })
 }
 

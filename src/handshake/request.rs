@@ -28,11 +28,7 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn build(
-        target: &Target,
-        opts: &RequestOptions,
-        emit: &mut dyn FnMut(Event),
-    ) -> Result<Request, Failure> {
+    pub fn build(target: &Target, opts: &RequestOptions, emit: &mut dyn FnMut(Event)) -> Result<Request, Failure> {
         let mut headers: Vec<(String, String)> = vec![
             ("Host".into(), target.host_header.clone()),
             ("Upgrade".into(), "websocket".into()),
@@ -41,10 +37,7 @@ impl Request {
             ("Sec-WebSocket-Version".into(), "13".into()),
         ];
         if !opts.subprotocols.is_empty() {
-            headers.push((
-                "Sec-WebSocket-Protocol".into(),
-                opts.subprotocols.join(", "),
-            ));
+            headers.push(("Sec-WebSocket-Protocol".into(), opts.subprotocols.join(", ")));
         }
         if let Some(origin) = &opts.origin {
             headers.push(("Origin".into(), origin.clone()));
@@ -53,25 +46,17 @@ impl Request {
             let token = data_encoding::BASE64.encode(format!("{user}:{pass}").as_bytes());
             headers.push(("Authorization".into(), format!("Basic {token}")));
         }
-        headers.push((
-            "User-Agent".into(),
-            concat!("wscheck/", env!("CARGO_PKG_VERSION")).into(),
-        ));
+        headers.push(("User-Agent".into(), concat!("wscheck/", env!("CARGO_PKG_VERSION")).into()));
         let generated = headers.len();
 
         let mut replaced = vec![false; generated];
         for raw in &opts.headers {
             let (name, value) = parse_header_arg(raw)?;
-            let existing =
-                (0..generated).find(|&i| !replaced[i] && headers[i].0.eq_ignore_ascii_case(&name));
+            let existing = (0..generated).find(|&i| !replaced[i] && headers[i].0.eq_ignore_ascii_case(&name));
             match existing {
                 Some(i) => {
                     replaced[i] = true;
-                    let what = if value.is_empty() {
-                        "removes"
-                    } else {
-                        "replaces"
-                    };
+                    let what = if value.is_empty() { "removes" } else { "replaces" };
                     emit(Event::Note {
                         level: Level::Warning,
                         text: format!("-H '{name}:' {what} the generated {} header", headers[i].0),
@@ -93,20 +78,11 @@ impl Request {
                 .filter(|t| !t.is_empty())
                 .collect()
         };
-        let key = headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("Sec-WebSocket-Key"))
-            .map(|(_, v)| v.clone());
+        let key = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("Sec-WebSocket-Key")).map(|(_, v)| v.clone());
         let offered_protocols = values("Sec-WebSocket-Protocol");
         let offered_extensions = values("Sec-WebSocket-Extensions")
             .iter()
-            .map(|e| {
-                e.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            })
+            .map(|e| e.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
             .collect();
         Ok(Request {
             request_line: format!("GET {} HTTP/1.1", target.resource),
@@ -136,11 +112,7 @@ impl Request {
     pub fn display_lines(&self, show_secrets: bool) -> Vec<String> {
         let mut lines = vec![self.request_line.clone()];
         for (name, value) in &self.headers {
-            let shown = if show_secrets {
-                None
-            } else {
-                mask(name, value.as_bytes())
-            };
+            let shown = if show_secrets { None } else { mask(name, value.as_bytes()) };
             lines.push(format!("{name}: {}", shown.as_deref().unwrap_or(value)));
         }
         lines.push(String::new());
@@ -152,9 +124,7 @@ impl Request {
 /// header cannot smuggle another one.
 fn parse_header_arg(raw: &str) -> Result<(String, String), Failure> {
     let bad = |why: &str| Failure::new(Code::Usage, format!("bad -H '{raw}': {why}"));
-    let (name, value) = raw
-        .split_once(':')
-        .ok_or_else(|| bad("expected 'Name: value'"))?;
+    let (name, value) = raw.split_once(':').ok_or_else(|| bad("expected 'Name: value'"))?;
     let name = name.trim();
     if name.is_empty() || !name.bytes().all(is_token_byte) {
         return Err(bad("the name must be a token (letters, digits, '-', …)"));
@@ -172,23 +142,16 @@ fn is_token_byte(b: u8) -> bool {
 /// The masked form of a credential-bearing header value, or None when `name` carries none.
 /// `Basic dXNlcjpwYXNz` becomes `Basic ***** (12 bytes)`.
 pub fn mask(name: &str, value: &[u8]) -> Option<String> {
-    let secret = [
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "set-cookie",
-    ];
+    let secret = ["authorization", "proxy-authorization", "cookie", "set-cookie"];
     if !secret.iter().any(|s| name.eq_ignore_ascii_case(s)) {
         return None;
     }
     let text = String::from_utf8_lossy(value);
     let is_auth = name.to_ascii_lowercase().ends_with("authorization");
     match text.split_once(' ') {
-        Some((scheme, rest)) if is_auth && !scheme.is_empty() => Some(format!(
-            "{} ***** ({} bytes)",
-            crate::escape::text(scheme),
-            rest.len()
-        )),
+        Some((scheme, rest)) if is_auth && !scheme.is_empty() => {
+            Some(format!("{} ***** ({} bytes)", crate::escape::text(scheme), rest.len()))
+        }
         _ => Some(format!("***** ({} bytes)", value.len())),
     }
 }
@@ -199,8 +162,7 @@ mod tests {
 
     fn build(url: &str, opts: RequestOptions) -> (Request, Vec<Event>) {
         let mut events = Vec::new();
-        let r =
-            Request::build(&Target::parse(url).unwrap(), &opts, &mut |e| events.push(e)).unwrap();
+        let r = Request::build(&Target::parse(url).unwrap(), &opts, &mut |e| events.push(e)).unwrap();
         (r, events)
     }
 
@@ -209,34 +171,22 @@ mod tests {
         let (r, events) = build("ws://h:9001/a?b", RequestOptions::default());
         assert!(events.is_empty());
         let text = String::from_utf8(r.to_bytes()).unwrap();
-        assert!(text.starts_with(
-            "GET /a?b HTTP/1.1\r\nHost: h:9001\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        ));
+        assert!(text.starts_with("GET /a?b HTTP/1.1\r\nHost: h:9001\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"));
         assert!(text.ends_with("\r\n\r\n"));
-        let key = data_encoding::BASE64
-            .decode(r.key.unwrap().as_bytes())
-            .unwrap();
+        let key = data_encoding::BASE64.decode(r.key.unwrap().as_bytes()).unwrap();
         assert_eq!(key.len(), 16);
     }
 
     #[test]
     fn header_replaces_generated_one_with_a_note() {
         let opts = RequestOptions {
-            headers: vec![
-                "sec-websocket-key: abc".into(),
-                "X-A: 1".into(),
-                "User-Agent:".into(),
-            ],
+            headers: vec!["sec-websocket-key: abc".into(), "X-A: 1".into(), "User-Agent:".into()],
             ..Default::default()
         };
         let (r, events) = build("ws://h/", opts);
         assert_eq!(events.len(), 2);
         assert_eq!(r.key.as_deref(), Some("abc"));
-        assert!(
-            r.headers
-                .iter()
-                .any(|(n, v)| n == "sec-websocket-key" && v == "abc")
-        );
+        assert!(r.headers.iter().any(|(n, v)| n == "sec-websocket-key" && v == "abc"));
         assert!(r.headers.iter().any(|(n, _)| n == "X-A"));
         assert!(!r.headers.iter().any(|(n, _)| n == "User-Agent"));
     }
@@ -245,48 +195,27 @@ mod tests {
     fn bad_headers_are_usage_errors() {
         let t = Target::parse("ws://h/").unwrap();
         for bad in ["NoColon", ": v", "A B: v", "A: x\r\nB: y"] {
-            let opts = RequestOptions {
-                headers: vec![bad.into()],
-                ..Default::default()
-            };
-            assert_eq!(
-                Request::build(&t, &opts, &mut |_| {}).unwrap_err().code,
-                Code::Usage,
-                "{bad}"
-            );
+            let opts = RequestOptions { headers: vec![bad.into()], ..Default::default() };
+            assert_eq!(Request::build(&t, &opts, &mut |_| {}).unwrap_err().code, Code::Usage, "{bad}");
         }
     }
 
     #[test]
     fn userinfo_becomes_basic_auth_masked() {
         let (r, _) = build("ws://user:secret@h/", RequestOptions::default());
-        let auth = &r
-            .headers
-            .iter()
-            .find(|(n, _)| n == "Authorization")
-            .unwrap()
-            .1;
+        let auth = &r.headers.iter().find(|(n, _)| n == "Authorization").unwrap().1;
         assert_eq!(auth, "Basic dXNlcjpzZWNyZXQ=");
         let shown = r.display_lines(false).join("\n");
-        assert!(
-            shown.contains("Authorization: Basic ***** (16 bytes)"),
-            "{shown}"
-        );
+        assert!(shown.contains("Authorization: Basic ***** (16 bytes)"), "{shown}");
         assert!(!shown.contains("dXNlcjpzZWNyZXQ="));
-        assert!(
-            r.display_lines(true)
-                .join("\n")
-                .contains("dXNlcjpzZWNyZXQ=")
-        );
+        assert!(r.display_lines(true).join("\n").contains("dXNlcjpzZWNyZXQ="));
     }
 
     #[test]
     fn offers_are_collected() {
         let opts = RequestOptions {
             subprotocols: vec!["chat".into(), "v2".into()],
-            headers: vec![
-                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits".into(),
-            ],
+            headers: vec!["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits".into()],
             ..Default::default()
         };
         let (r, _) = build("ws://h/", opts);

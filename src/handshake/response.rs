@@ -31,6 +31,8 @@ pub struct Response {
     pub reason: Vec<u8>,
     /// Every line of the header block, the status line first, the final empty line excluded.
     pub lines: Vec<RawLine>,
+    /// True when the empty line that ends the header block is a bare LF.
+    pub end_bare_lf: bool,
     pub headers: Vec<Header>,
     /// Indexes into `lines` of header lines httparse did not accept (they are ignored).
     pub invalid_lines: Vec<usize>,
@@ -44,21 +46,13 @@ pub struct Response {
 impl Response {
     /// All values of the header `name` (case-insensitive), in wire order.
     pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.headers
-            .iter()
-            .filter(move |h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_slice())
+        self.headers.iter().filter(move |h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_slice())
     }
 
     /// The comma-separated tokens of every `name` header, trimmed.
     pub fn tokens(&self, name: &str) -> Vec<String> {
         self.values(name)
-            .flat_map(|v| {
-                String::from_utf8_lossy(v)
-                    .split(',')
-                    .map(|t| t.trim().to_string())
-                    .collect::<Vec<_>>()
-            })
+            .flat_map(|v| String::from_utf8_lossy(v).split(',').map(|t| t.trim().to_string()).collect::<Vec<_>>())
             .filter(|t| !t.is_empty())
             .collect()
     }
@@ -69,9 +63,7 @@ impl Response {
 
     /// The first value of `name` as (lossy) text.
     pub fn first(&self, name: &str) -> Option<String> {
-        self.values(name)
-            .next()
-            .map(|v| String::from_utf8_lossy(v).trim().to_string())
+        self.values(name).next().map(|v| String::from_utf8_lossy(v).trim().to_string())
     }
 
     pub fn content_length(&self) -> Option<usize> {
@@ -92,29 +84,19 @@ pub fn read_head(stream: &mut impl Read) -> Result<(Vec<u8>, usize), Failure> {
             Err(e) if e.kind() == io::ErrorKind::TimedOut => {
                 return Err(Failure::new(
                     Code::Timeout,
-                    format!(
-                        "timed out waiting for the response (--connect-timeout){}",
-                        received(&buf)
-                    ),
+                    format!("timed out waiting for the response (--connect-timeout){}", received(&buf)),
                 ));
             }
             Err(e) if buf.is_empty() => {
                 return Err(Failure::new(
                     Code::NoSwitch,
-                    format!(
-                        "no response: {} before the server answered",
-                        crate::connect::os_words(&e)
-                    ),
+                    format!("no response: {} before the server answered", crate::connect::os_words(&e)),
                 ));
             }
             Err(e) => {
                 return Err(Failure::new(
                     Code::NoSwitch,
-                    format!(
-                        "the response broke off: {}{}",
-                        crate::connect::os_words(&e),
-                        received(&buf)
-                    ),
+                    format!("the response broke off: {}{}", crate::connect::os_words(&e), received(&buf)),
                 ));
             }
         };
@@ -128,10 +110,7 @@ pub fn read_head(stream: &mut impl Read) -> Result<(Vec<u8>, usize), Failure> {
             check_http(&buf, true)?;
             return Err(Failure::new(
                 Code::NoSwitch,
-                format!(
-                    "the server closed the connection in the middle of the response header{}",
-                    received(&buf)
-                ),
+                format!("the server closed the connection in the middle of the response header{}", received(&buf)),
             ));
         }
         let take = n.min(MAX_HEAD + 1 - buf.len());
@@ -146,32 +125,21 @@ pub fn read_head(stream: &mut impl Read) -> Result<(Vec<u8>, usize), Failure> {
         if buf.len() > MAX_HEAD {
             return Err(Failure::new(
                 Code::NoSwitch,
-                format!(
-                    "the response header is larger than {} KiB: gave up reading it",
-                    MAX_HEAD / 1024
-                ),
+                format!("the response header is larger than {} KiB: gave up reading it", MAX_HEAD / 1024),
             ));
         }
     }
 }
 
 fn received(buf: &[u8]) -> String {
-    if buf.is_empty() {
-        String::new()
-    } else {
-        format!("; received {} bytes: \"{}\"", buf.len(), preview(buf))
-    }
+    if buf.is_empty() { String::new() } else { format!("; received {} bytes: \"{}\"", buf.len(), preview(buf)) }
 }
 
 /// The first bytes of `buf`, escaped, for a one-line message.
 pub fn preview(buf: &[u8]) -> String {
     const SHOWN: usize = 80;
     let shown = escape::bytes(&buf[..buf.len().min(SHOWN)]);
-    if buf.len() > SHOWN {
-        format!("{shown}…")
-    } else {
-        shown
-    }
+    if buf.len() > SHOWN { format!("{shown}…") } else { shown }
 }
 
 /// Fail as soon as the bytes cannot be the start of an HTTP response.
@@ -191,13 +159,7 @@ fn check_http(buf: &[u8], at_eof: bool) -> Result<(), Failure> {
     } else {
         ""
     };
-    Err(Failure::new(
-        Code::NoSwitch,
-        format!(
-            "the server's answer is not HTTP{what}: \"{}\"",
-            preview(buf)
-        ),
-    ))
+    Err(Failure::new(Code::NoSwitch, format!("the server's answer is not HTTP{what}: \"{}\"", preview(buf))))
 }
 
 /// The offset just past the empty line that ends the header block, searching from `from`.
@@ -220,21 +182,11 @@ fn split_lines(head: &[u8]) -> Vec<(usize, RawLine)> {
     let mut start = 0;
     while let Some(p) = head[start..].iter().position(|&b| b == b'\n') {
         let end = start + p;
-        let (content_end, bare_lf) = if end > start && head[end - 1] == b'\r' {
-            (end - 1, false)
-        } else {
-            (end, true)
-        };
+        let (content_end, bare_lf) = if end > start && head[end - 1] == b'\r' { (end - 1, false) } else { (end, true) };
         if content_end == start {
             break; // the empty line
         }
-        lines.push((
-            start,
-            RawLine {
-                bytes: head[start..content_end].to_vec(),
-                bare_lf,
-            },
-        ));
+        lines.push((start, RawLine { bytes: head[start..content_end].to_vec(), bare_lf }));
         start = end + 1;
     }
     lines
@@ -244,15 +196,9 @@ fn split_lines(head: &[u8]) -> Vec<(usize, RawLine)> {
 pub fn parse(buf: &[u8], end: usize) -> Result<Response, Failure> {
     let head = &buf[..end];
     let numbered = split_lines(head);
-    let malformed = |why: &str| {
-        Failure::new(
-            Code::NoSwitch,
-            format!("malformed response: {why}: \"{}\"", preview(head)),
-        )
-    };
-    let (_, status_line) = numbered
-        .first()
-        .ok_or_else(|| malformed("no status line"))?;
+    let malformed =
+        |why: &str| Failure::new(Code::NoSwitch, format!("malformed response: {why}: \"{}\"", preview(head)));
+    let (_, status_line) = numbered.first().ok_or_else(|| malformed("no status line"))?;
     let (version, version_number, status, reason) = parse_status_line(&status_line.bytes)
         .ok_or_else(|| malformed("the status line is not 'HTTP/x.y NNN reason'"))?;
 
@@ -276,10 +222,7 @@ pub fn parse(buf: &[u8], end: usize) -> Result<Response, Failure> {
         }
         _ => {
             status_line_valid = false;
-            let first_len = head
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(head.len(), |p| p + 1);
+            let first_len = head.iter().position(|&b| b == b'\n').map_or(head.len(), |p| p + 1);
             let neutral = b"HTTP/1.1 200 X\r\n";
             let mut src = neutral.to_vec();
             src.extend_from_slice(&head[first_len..]);
@@ -293,13 +236,9 @@ pub fn parse(buf: &[u8], end: usize) -> Result<Response, Failure> {
         let mut slots = vec![httparse::EMPTY_HEADER; 512];
         let mut lenient = httparse::Response::new(&mut slots);
         match config.parse_response(&mut lenient, &headers_src) {
-            Ok(httparse::Status::Complete(_)) => collect_headers(
-                &headers_src,
-                lenient.headers,
-                shift,
-                &numbered,
-                &mut headers,
-            ),
+            Ok(httparse::Status::Complete(_)) => {
+                collect_headers(&headers_src, lenient.headers, shift, &numbered, &mut headers)
+            }
             Err(httparse::Error::TooManyHeaders) => {
                 return Err(malformed("more than 512 header lines"));
             }
@@ -307,15 +246,15 @@ pub fn parse(buf: &[u8], end: usize) -> Result<Response, Failure> {
         }
     }
     let used: std::collections::HashSet<usize> = headers.iter().map(|h: &Header| h.line).collect();
-    let invalid_lines = (1..numbered.len())
-        .filter(|i| !used.contains(i) && !is_continuation(&numbered[*i].1.bytes))
-        .collect();
+    let invalid_lines =
+        (1..numbered.len()).filter(|i| !used.contains(i) && !is_continuation(&numbered[*i].1.bytes)).collect();
     Ok(Response {
         version,
         version_number,
         status,
         reason,
         lines: numbered.into_iter().map(|(_, l)| l).collect(),
+        end_bare_lf: !head.ends_with(b"\r\n"),
         headers,
         invalid_lines,
         status_line_valid,
@@ -338,15 +277,8 @@ fn collect_headers(
     let base = src.as_ptr() as usize;
     for h in parsed.iter().filter(|h| !h.name.is_empty()) {
         let offset = (h.name.as_ptr() as usize - base) as isize + shift;
-        let line = lines
-            .iter()
-            .rposition(|(start, _)| (*start as isize) <= offset)
-            .unwrap_or(0);
-        out.push(Header {
-            name: h.name.to_string(),
-            value: h.value.to_vec(),
-            line,
-        });
+        let line = lines.iter().rposition(|(start, _)| (*start as isize) <= offset).unwrap_or(0);
+        out.push(Header { name: h.name.to_string(), value: h.value.to_vec(), line });
     }
 }
 
@@ -365,10 +297,7 @@ fn parse_status_line(line: &[u8]) -> Option<StatusLine> {
     };
     let after = &rest[sp..];
     let after = &after[after.iter().position(|&b| b != b' ')?..];
-    if after.len() < 3
-        || !after[..3].iter().all(u8::is_ascii_digit)
-        || after.get(3).is_some_and(|&b| b != b' ')
-    {
+    if after.len() < 3 || !after[..3].iter().all(u8::is_ascii_digit) || after.get(3).is_some_and(|&b| b != b' ') {
         return None;
     }
     let status = std::str::from_utf8(&after[..3]).ok()?.parse().ok()?;
@@ -379,15 +308,8 @@ fn parse_status_line(line: &[u8]) -> Option<StatusLine> {
 /// Read the first bytes of a non-101 answer's body, for the transcript: bounded to
 /// [`MAX_BODY`] (the caller bounds the time), and never an error (the verdict is already known).
 pub fn read_body_preview(stream: &mut impl Read, response: &Response) -> (Vec<u8>, bool) {
-    let chunked = response
-        .tokens("Transfer-Encoding")
-        .iter()
-        .any(|t| t.eq_ignore_ascii_case("chunked"));
-    let expected = if chunked {
-        None
-    } else {
-        response.content_length()
-    };
+    let chunked = response.tokens("Transfer-Encoding").iter().any(|t| t.eq_ignore_ascii_case("chunked"));
+    let expected = if chunked { None } else { response.content_length() };
     let mut body = response.rest.clone();
     let want = expected.unwrap_or(usize::MAX).min(MAX_BODY + 1);
     let done = |body: &[u8]| body.len() >= want || (chunked && body.ends_with(b"0\r\n\r\n"));
@@ -419,16 +341,14 @@ mod tests {
 
     #[test]
     fn keeps_reason_case_order_and_duplicates() {
-        let r = parse_all(b"HTTP/1.1 101 Web Socket Protocol Handshake\r\nupgrade: WebSocket\r\nX-A: 1\r\nX-A: 2\r\n\r\nrest");
+        let r = parse_all(
+            b"HTTP/1.1 101 Web Socket Protocol Handshake\r\nupgrade: WebSocket\r\nX-A: 1\r\nX-A: 2\r\n\r\nrest",
+        );
         assert_eq!(
             (r.status, r.reason.as_slice(), r.version.as_str()),
             (101, &b"Web Socket Protocol Handshake"[..], "HTTP/1.1")
         );
-        let names: Vec<_> = r
-            .headers
-            .iter()
-            .map(|h| (h.name.as_str(), h.line))
-            .collect();
+        let names: Vec<_> = r.headers.iter().map(|h| (h.name.as_str(), h.line)).collect();
         assert_eq!(names, [("upgrade", 1), ("X-A", 2), ("X-A", 3)]);
         assert_eq!(r.rest, b"rest");
         assert!(r.status_line_valid && r.invalid_lines.is_empty());
@@ -439,13 +359,14 @@ mod tests {
         let r = parse_all(b"HTTP/1.1 101\nUpgrade: websocket\r\n\n");
         assert_eq!(r.reason, b"");
         assert!(r.lines[0].bare_lf && !r.lines[1].bare_lf);
+        assert!(r.end_bare_lf);
         assert_eq!(r.headers.len(), 1);
+        assert!(!parse_all(b"HTTP/1.1 101\n\r\n").end_bare_lf);
     }
 
     #[test]
     fn control_characters_are_kept_and_flagged() {
-        let r =
-            parse_all(b"HTTP/1.1 101 \x1b[31mOK\r\nX-Evil: a\x1bb\r\nUpgrade: websocket\r\n\r\n");
+        let r = parse_all(b"HTTP/1.1 101 \x1b[31mOK\r\nX-Evil: a\x1bb\r\nUpgrade: websocket\r\n\r\n");
         assert!(!r.status_line_valid);
         assert_eq!(r.reason, b"\x1b[31mOK");
         assert_eq!(r.invalid_lines, [1]);
@@ -467,12 +388,7 @@ mod tests {
         assert_eq!(code(b"HTTP/1.1 101 OK\r\nUpgrade: x\r\n"), Code::NoSwitch);
         assert_eq!(code(b"HTT"), Code::NoSwitch);
         let big = [b"HTTP/1.1 200 OK\r\n".as_slice(), &vec![b'a'; MAX_HEAD * 2]].concat();
-        assert!(
-            read_head(&mut &big[..])
-                .unwrap_err()
-                .message
-                .contains("larger than 64 KiB")
-        );
+        assert!(read_head(&mut &big[..]).unwrap_err().message.contains("larger than 64 KiB"));
         let (buf, end) = read_head(&mut &b"HTTP/1.1 abc\r\n\r\n"[..]).unwrap();
         assert_eq!(parse(&buf, end).unwrap_err().code, Code::NoSwitch);
     }

@@ -1,50 +1,21 @@
 //! The transcript: like `curl -v`, on stderr. `*` lines are wscheck's, `>` what was sent,
-//! `<` what was received, escaped. Message payloads are data and go to stdout.
+//! `<` what was received, escaped. Received payloads are data and go to stdout.
 
-use std::io::{self, Write};
+use std::time::Duration;
 
 use colored::Colorize;
 
+use super::Style;
+use crate::cli::BinaryOutput;
 use crate::escape;
 use crate::event::{Direction, Event, Finding, Kind, Level};
 
-pub fn render(event: &Event, stdout_tty: bool, stdout: &mut impl Write) -> io::Result<()> {
+/// Render `event` as (transcript text for stderr, data for stdout).
+pub fn render(event: &Event, style: &Style, elapsed: Duration) -> (String, Vec<u8>) {
     let mut text = String::new();
     match event {
-        Event::Message {
-            direction: Direction::Received,
-            kind: Kind::Text | Kind::Binary,
-            data,
-        } => {
-            return payload(
-                data,
-                matches!(
-                    event,
-                    Event::Message {
-                        kind: Kind::Text,
-                        ..
-                    }
-                ),
-                stdout_tty,
-                stdout,
-            );
-        }
-        Event::Message {
-            direction,
-            kind,
-            data,
-        } => {
-            let arrow = if *direction == Direction::Sent {
-                ">"
-            } else {
-                "<"
-            };
-            let shown = match kind {
-                Kind::Text => escape::bytes(data),
-                _ => data_encoding::HEXLOWER.encode(data),
-            };
-            text = format!("{} {} {shown}\n", arrow.dimmed(), kind.as_str().dimmed());
-        }
+        Event::Message { direction, kind, data } => return message(*direction, *kind, data, style, elapsed),
+        Event::RoundTrip { rtt } => text = format!("* pong: round trip {:.2} ms\n", rtt.as_secs_f64() * 1000.0),
         Event::Note { level, text: t } => {
             let label = match level {
                 Level::Warning => "warning:".yellow().bold(),
@@ -53,11 +24,7 @@ pub fn render(event: &Event, stdout_tty: bool, stdout: &mut impl Write) -> io::R
             text = format!("* {label} {}\n", escape::text(t));
         }
         Event::Connect { host, port, addr } => {
-            text = format!(
-                "* Connected to {} ({}) port {port}\n",
-                escape::text(host),
-                addr.ip()
-            );
+            text = format!("* Connected to {} ({}) port {port}\n", escape::text(host), addr.ip());
         }
         Event::Tls(t) => {
             let verified = if t.insecure {
@@ -72,12 +39,7 @@ pub fn render(event: &Event, stdout_tty: bool, stdout: &mut impl Write) -> io::R
                 text.push_str(&line(">", &escape::text(l)));
             }
         }
-        Event::Response {
-            lines,
-            body,
-            body_truncated,
-            ..
-        } => {
+        Event::Response { lines, body, body_truncated, .. } => {
             for l in lines {
                 text.push_str(&line("<", &escape::bytes(&l.bytes)));
             }
@@ -85,7 +47,7 @@ pub fn render(event: &Event, stdout_tty: bool, stdout: &mut impl Write) -> io::R
             if !body.is_empty() {
                 for l in body.split_inclusive(|&b| b == b'\n') {
                     let l = l.strip_suffix(b"\n").unwrap_or(l);
-                    text.push_str(&format!("{} {}\n", "<".dimmed(), escape::bytes(l).dimmed()));
+                    text.push_str(&line("<", &escape::bytes(l).dimmed().to_string()));
                 }
                 if *body_truncated {
                     text.push_str(&format!("* (body cut after {} bytes)\n", body.len()));
@@ -94,78 +56,74 @@ pub fn render(event: &Event, stdout_tty: bool, stdout: &mut impl Write) -> io::R
         }
         Event::Finding(f) => text = finding(f),
         Event::Handshake { ok, summary, .. } => {
-            let verdict = if *ok {
-                "OK".green().bold()
-            } else {
-                "FAILED".red().bold()
-            };
+            let verdict = if *ok { "OK".green().bold() } else { "FAILED".red().bold() };
             text = format!("* {verdict}: {}\n", escape::text(summary));
         }
-        Event::Close {
-            direction,
-            code,
-            reason,
-        } => {
-            let who = if *direction == Direction::Sent {
-                "sent"
-            } else {
-                "received"
-            };
+        Event::Close { direction, code, reason } => {
+            let who = if *direction == Direction::Sent { "sent" } else { "received" };
             let code = match code {
                 Some(c) => format!("{c} ({})", crate::close::name(*c)),
                 None => "with no code".into(),
             };
-            let reason = if reason.is_empty() {
-                String::new()
-            } else {
-                format!(": \"{}\"", escape::text(reason))
-            };
+            let reason = if reason.is_empty() { String::new() } else { format!(": \"{}\"", escape::text(reason)) };
             text = format!("* Close {who}: {code}{reason}\n");
         }
-        Event::Error { message, .. } => {
-            text = format!("{} {}\n", "error:".red().bold(), escape::text(message))
-        }
+        Event::Error { message, .. } => text = format!("{} {}\n", "error:".red().bold(), escape::text(message)),
         Event::Exit { .. } => {}
     }
-    if !text.is_empty() {
-        // One write per event, so lines from two sources never interleave mid-line.
-        io::stderr().lock().write_all(text.as_bytes())?;
-    }
-    Ok(())
+    (text, Vec::new())
 }
 
 /// A `>`/`<` line of the exchange; the empty line that ends a header block has no trailing space.
 fn line(arrow: &str, content: &str) -> String {
-    if content.is_empty() {
-        format!("{}\n", arrow.dimmed())
-    } else {
-        format!("{} {content}\n", arrow.dimmed())
-    }
+    if content.is_empty() { format!("{}\n", arrow.dimmed()) } else { format!("{} {content}\n", arrow.dimmed()) }
 }
 
 fn finding(f: &Finding) -> String {
     let mark = match (f.ok, f.level) {
-        (true, Level::Info) | (false, Level::Info) => format!("{:<5}", "info").blue(),
+        (_, Level::Info) => format!("{:<5}", "info").blue(),
         (true, _) => format!("{:<5}", "ok").green(),
         (false, Level::Error) => format!("{:<5}", "ERROR").red().bold(),
         (false, Level::Warning) => format!("{:<5}", "warn").yellow().bold(),
     };
-    format!(
-        "  {mark} {:<16} {}  {}\n",
-        f.id,
-        escape::text(&f.message),
-        format!("[{}]", f.rfc).dimmed()
-    )
+    format!("  {mark} {:<16} {}  {}\n", f.id, escape::text(&f.message), format!("[{}]", f.rfc).dimmed())
 }
 
-/// A received message on stdout: as is into a pipe, escaped on a terminal.
-fn payload(data: &[u8], is_text: bool, stdout_tty: bool, out: &mut impl Write) -> io::Result<()> {
-    if !is_text {
-        out.write_all(data_encoding::HEXLOWER.encode(data).as_bytes())?;
-    } else if stdout_tty {
-        out.write_all(escape::bytes(data).as_bytes())?;
+fn message(direction: Direction, kind: Kind, data: &[u8], style: &Style, elapsed: Duration) -> (String, Vec<u8>) {
+    let stamp = if style.timestamps {
+        format!("[{:>9.3}s] ", elapsed.as_secs_f64()).dimmed().to_string()
     } else {
-        out.write_all(data)?;
+        String::new()
+    };
+    let data_message = matches!(kind, Kind::Text | Kind::Binary);
+    if direction == Direction::Received && data_message && !style.interactive {
+        // Data: as is into a pipe, escaped on a terminal.
+        let mut out = Vec::with_capacity(data.len() + 1);
+        if style.stdout_tty {
+            out.extend_from_slice(stamp.as_bytes());
+        }
+        match (kind, style.stdout_tty) {
+            (Kind::Text, false) => out.extend_from_slice(data),
+            (Kind::Text, true) => out.extend_from_slice(escape::bytes(data).as_bytes()),
+            (_, true) => out.extend_from_slice(data_encoding::HEXLOWER.encode(data).as_bytes()),
+            (_, false) => match style.binary_output {
+                BinaryOutput::Raw => out.extend_from_slice(data),
+                BinaryOutput::Hex => out.extend_from_slice(data_encoding::HEXLOWER.encode(data).as_bytes()),
+                BinaryOutput::Base64 => out.extend_from_slice(data_encoding::BASE64.encode(data).as_bytes()),
+            },
+        }
+        out.push(b'\n');
+        return (String::new(), out);
     }
-    out.write_all(b"\n")
+    if direction == Direction::Sent && data_message {
+        // What the user sent is already on their screen or in their input.
+        return (String::new(), Vec::new());
+    }
+    let arrow = if direction == Direction::Sent { ">".blue() } else { "<".green() };
+    let shown = match kind {
+        Kind::Text => escape::bytes(data),
+        Kind::Binary => format!("{} {}", "binary".dimmed(), data_encoding::HEXLOWER.encode(data)),
+        Kind::Ping | Kind::Pong => format!("{} {}", kind.as_str().dimmed(), escape::bytes(data)),
+    };
+    (format!("{stamp}{arrow} {shown}\n"), Vec::new())
 }

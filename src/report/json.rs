@@ -31,24 +31,12 @@ pub fn finding(f: &Finding) -> Value {
 fn fields(event: &Event) -> (&'static str, Value) {
     match event {
         Event::Note { level, text } => ("note", json!({"level": level.as_str(), "message": text})),
-        Event::Connect { host, port, addr } => (
-            "connect",
-            json!({"host": host, "port": port, "address": addr.to_string()}),
-        ),
-        Event::Tls(t) => (
-            "tls",
-            json!({"insecure": t.insecure, "peer_certificate": t.peer_certificate}),
-        ),
+        Event::Connect { host, port, addr } => {
+            ("connect", json!({"host": host, "port": port, "address": addr.to_string()}))
+        }
+        Event::Tls(t) => ("tls", json!({"insecure": t.insecure, "peer_certificate": t.peer_certificate})),
         Event::Request { lines } => ("request", json!({"lines": lines})),
-        Event::Response {
-            version,
-            status,
-            reason,
-            lines,
-            headers,
-            body,
-            body_truncated,
-        } => (
+        Event::Response { version, status, reason, lines, headers, body, body_truncated } => (
             "response",
             json!({
                 "version": version,
@@ -61,19 +49,10 @@ fn fields(event: &Event) -> (&'static str, Value) {
             }),
         ),
         Event::Finding(f) => ("finding", finding(f)),
-        Event::Handshake {
-            ok,
-            status,
-            summary,
-        } => (
-            "handshake",
-            json!({"ok": ok, "status": status, "summary": summary}),
-        ),
-        Event::Message {
-            direction,
-            kind,
-            data,
-        } => {
+        Event::Handshake { ok, status, summary } => {
+            ("handshake", json!({"ok": ok, "status": status, "summary": summary}))
+        }
+        Event::Message { direction, kind, data } => {
             let mut v = json!({"direction": direction.as_str(), "kind": kind.as_str()});
             match (kind, std::str::from_utf8(data)) {
                 (Kind::Text, Ok(text)) => v["data"] = json!(text),
@@ -81,14 +60,10 @@ fn fields(event: &Event) -> (&'static str, Value) {
             }
             ("message", v)
         }
-        Event::Close {
-            direction,
-            code,
-            reason,
-        } => (
-            "close",
-            json!({"direction": direction.as_str(), "code": code, "reason": reason}),
-        ),
+        Event::RoundTrip { rtt } => ("rtt", json!({"rtt_ms": (rtt.as_secs_f64() * 1_000_000.0).round() / 1000.0})),
+        Event::Close { direction, code, reason } => {
+            ("close", json!({"direction": direction.as_str(), "code": code, "reason": reason}))
+        }
         Event::Error { kind, message } => ("error", json!({"kind": kind, "message": message})),
         Event::Exit { code } => ("exit", json!({"code": code})),
     }

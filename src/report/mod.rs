@@ -1,6 +1,6 @@
 //! The one place that writes output. Every [`Event`] goes through [`Reporter::emit`] and is
 //! rendered either as the human transcript (stderr, with payloads on stdout) or as JSON
-//! Lines on stdout.
+//! Lines on stdout. In the REPL both go through the line editor's printer, above the prompt.
 
 mod human;
 mod json;
@@ -8,7 +8,7 @@ mod json;
 use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 use std::time::Instant;
 
-use crate::cli::ColorWhen;
+use crate::cli::{BinaryOutput, ColorWhen};
 use crate::event::Event;
 
 /// Decide once whether to colour the transcript (fd's approach: flag, then NO_COLOR, then tty).
@@ -16,17 +16,29 @@ pub fn use_color(when: ColorWhen) -> bool {
     match when {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
-        ColorWhen::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal()
-        }
+        ColorWhen::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal(),
     }
+}
+
+/// Where text goes while a line editor owns the terminal.
+pub type Printer = Box<dyn FnMut(String) + Send>;
+
+/// How the human renderer shows things; fixed for a run.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub stdout_tty: bool,
+    pub binary_output: BinaryOutput,
+    pub timestamps: bool,
+    /// Messages are shown as `< text` lines in the transcript (the REPL), not as data.
+    pub interactive: bool,
 }
 
 pub struct Reporter {
     json: bool,
     start: Instant,
+    style: Style,
     stdout: BufWriter<Stdout>,
-    stdout_tty: bool,
+    printer: Option<Printer>,
     /// Set when stdout is gone (a closed pipe): stop writing, end quietly.
     broken: bool,
 }
@@ -34,13 +46,30 @@ pub struct Reporter {
 impl Reporter {
     pub fn new(json: bool, color: ColorWhen) -> Reporter {
         colored::control::set_override(!json && use_color(color));
+        let stdout_tty = io::stdout().is_terminal();
         Reporter {
             json,
             start: Instant::now(),
+            style: Style { stdout_tty, binary_output: BinaryOutput::Hex, timestamps: false, interactive: false },
             stdout: BufWriter::with_capacity(64 * 1024, io::stdout()),
-            stdout_tty: io::stdout().is_terminal(),
+            printer: None,
             broken: false,
         }
+    }
+
+    pub fn style_mut(&mut self) -> &mut Style {
+        &mut self.style
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    /// Send all human output through `printer` (the REPL's, which prints above the prompt).
+    pub fn set_printer(&mut self, printer: Printer) {
+        self.flush();
+        self.style.interactive = true;
+        self.printer = Some(printer);
     }
 
     /// Render one event. Handshake-phase events are flushed at once; messages are
@@ -49,20 +78,39 @@ impl Reporter {
         if self.broken {
             return;
         }
+        let elapsed = self.start.elapsed();
         let result = if self.json {
-            json::render(event, self.start.elapsed(), &mut self.stdout)
+            json::render(event, elapsed, &mut self.stdout).and_then(|()| match event {
+                Event::Message { .. } | Event::RoundTrip { .. } => Ok(()),
+                _ => self.stdout.flush(),
+            })
         } else {
-            human::render(event, self.stdout_tty, &mut self.stdout)
+            let (err, out) = human::render(event, &self.style, elapsed);
+            self.write_human(err, out)
         };
-        let result = result.and_then(|()| match event {
-            Event::Message { .. } => Ok(()),
-            _ => self.stdout.flush(),
-        });
         if let Err(e) = result
             && e.kind() == io::ErrorKind::BrokenPipe
         {
             self.broken = true;
         }
+    }
+
+    fn write_human(&mut self, err: String, out: Vec<u8>) -> io::Result<()> {
+        if let Some(printer) = &mut self.printer {
+            let mut text = err;
+            text.push_str(&String::from_utf8_lossy(&out));
+            if let Some(t) = text.strip_suffix('\n') {
+                printer(t.to_string());
+            }
+            return Ok(());
+        }
+        self.stdout.write_all(&out)?;
+        if !err.is_empty() {
+            // Data first, so a transcript line never lands inside (or before) a pending data line.
+            self.stdout.flush()?;
+            io::stderr().lock().write_all(err.as_bytes())?;
+        }
+        Ok(())
     }
 
     pub fn flush(&mut self) {
