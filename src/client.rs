@@ -117,10 +117,13 @@ fn inspect(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Result<Cod
         count: args.count,
         expect: plan.expect,
         ping_interval: args.ping_interval,
-        show_ping_pong: args.show_ping_pong,
+        show_ping_pong: args.show_ping_pong || interactive,
         close_at_once: args.handshake_only,
     };
-    let end = session::run(ws, &opts, reporter, rx, poll, wake)?;
+    let end = session::run(ws, &opts, reporter, rx, poll, wake);
+    reporter.clear_printer();
+    drop(_terminal);
+    let end = end?;
     Ok(if outcome.code == Code::Ok { end } else { outcome.code })
 }
 

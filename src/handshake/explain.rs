@@ -5,12 +5,11 @@ use crate::event::{Finding, Level};
 
 /// The failed `status-101` finding and, where the status is a common one, an explanation.
 pub fn explain(r: &Response) -> Vec<Finding> {
-    let reason = String::from_utf8_lossy(&r.reason);
     let mut out = vec![Finding::fail(
         "status-101",
         Level::Error,
         "RFC 6455 §4.1",
-        format!("status {} {reason}, not 101: the server did not switch protocols", r.status),
+        format!("status {}, not 101: the server did not switch protocols", super::status_text(r.status, &r.reason)),
     )];
     let hint = |id: &'static str, rfc: &'static str, msg: String| Finding::fail(id, Level::Info, rfc, msg);
     let header = |name: &str| r.first(name);

@@ -6,11 +6,11 @@ pub mod findings;
 pub mod request;
 pub mod response;
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use crate::connect::Stream;
-use crate::event::{Event, Finding};
+use crate::event::{Event, Finding, Level};
 use crate::exit::{Code, Failure};
 pub use request::{Request, RequestOptions};
 pub use response::Response;
@@ -22,6 +22,9 @@ pub struct Outcome {
     /// `Ok` for a valid 101, `BadHandshake` for a 101 with error findings, `NoSwitch` otherwise.
     pub code: Code,
 }
+
+/// The most interim (1xx) answers read past before the next one is taken as the answer.
+const MAX_INTERIM: usize = 8;
 
 /// Write `request`, read and judge the answer, reporting each step. The stream's
 /// deadline (set by `connect`) bounds the whole exchange.
@@ -38,7 +41,24 @@ pub fn perform(
     emit(Event::Request { lines: request.display_lines(show_secrets) });
 
     let (buf, end) = response::read_head(stream)?;
-    let response = response::parse(&buf, end)?;
+    let mut response = response::parse(&buf, end)?;
+    // RFC 9110 §15.2: a client must read past interim answers (100 Continue, 102, 103) to
+    // the real one. Show each, then read on, starting with the bytes already received.
+    let mut interim = 0;
+    while (100..200).contains(&response.status) && response.status != 101 && interim < MAX_INTERIM {
+        interim += 1;
+        emit(response_event(&response, show_secrets, Vec::new(), false));
+        emit(Event::Note {
+            level: Level::Info,
+            text: format!(
+                "{} is an interim answer: reading on to the real one (RFC 9110 §15.2)",
+                status_text(response.status, &response.reason)
+            ),
+        });
+        let rest = std::io::Cursor::new(std::mem::take(&mut response.rest));
+        let (buf, end) = response::read_head(&mut rest.chain(&mut *stream))?;
+        response = response::parse(&buf, end)?;
+    }
     let (body, body_truncated) = if response.status == 101 {
         (Vec::new(), false)
     } else {
@@ -46,25 +66,7 @@ pub fn perform(
         stream.tcp_mut().shorten_deadline(Instant::now() + Duration::from_millis(1500));
         response::read_body_preview(stream, &response)
     };
-    emit(Event::Response {
-        version: response.version.clone(),
-        status: response.status,
-        reason: response.reason.clone(),
-        lines: response.lines.clone(),
-        headers: response
-            .headers
-            .iter()
-            .map(|h| {
-                let value = match (show_secrets, request::mask(&h.name, &h.value)) {
-                    (false, Some(masked)) => masked.into_bytes(),
-                    _ => h.value.clone(),
-                };
-                (h.name.clone(), value)
-            })
-            .collect(),
-        body,
-        body_truncated,
-    });
+    emit(response_event(&response, show_secrets, body, body_truncated));
 
     let found: Vec<Finding> =
         if response.status == 101 { findings::check(request, &response) } else { explain::explain(&response) };
@@ -72,15 +74,11 @@ pub fn perform(
     for f in found {
         emit(Event::Finding(f));
     }
-    let reason = String::from_utf8_lossy(&response.reason).into_owned();
+    let status = status_text(response.status, &response.reason);
     let (code, summary) = match (response.status, errors) {
-        (101, 0) => (
-            Code::Ok,
-            format!(
-                "the server switched to WebSocket ({} {reason}) and the handshake follows RFC 6455",
-                response.status
-            ),
-        ),
+        (101, 0) => {
+            (Code::Ok, format!("the server switched to WebSocket ({status}) and the handshake follows RFC 6455"))
+        }
         (101, n) => (
             Code::BadHandshake,
             format!(
@@ -88,10 +86,48 @@ pub fn perform(
                 plural(n)
             ),
         ),
-        (status, _) => (Code::NoSwitch, format!("the server did not switch protocols ({status} {reason})")),
+        _ => (Code::NoSwitch, format!("the server did not switch protocols ({status})")),
     };
     emit(Event::Handshake { ok: code == Code::Ok, status: response.status, summary });
     Ok(Outcome { response, code })
+}
+
+/// `101 Switching Protocols`, or `101` alone when there is no reason phrase.
+pub(crate) fn status_text(status: u16, reason: &[u8]) -> String {
+    if reason.is_empty() { status.to_string() } else { format!("{status} {}", String::from_utf8_lossy(reason)) }
+}
+
+/// The `Response` event: credentials masked (unless asked) in the headers and in the raw
+/// lines they came from, which would otherwise show them anyway.
+fn response_event(r: &Response, show_secrets: bool, body: Vec<u8>, body_truncated: bool) -> Event {
+    let mut lines = r.lines.clone();
+    let mut headers = Vec::with_capacity(r.headers.len());
+    for h in &r.headers {
+        let value = match (show_secrets, request::mask(&h.name, &h.value)) {
+            (false, Some(masked)) => {
+                if let Some(line) = lines.get_mut(h.line) {
+                    line.bytes = format!("{}: {masked}", h.name).into_bytes();
+                }
+                let folded =
+                    lines.iter_mut().skip(h.line + 1).take_while(|l| matches!(l.bytes.first(), Some(b' ' | b'\t')));
+                for line in folded {
+                    line.bytes = b" *****".to_vec();
+                }
+                masked.into_bytes()
+            }
+            _ => h.value.clone(),
+        };
+        headers.push((h.name.clone(), value));
+    }
+    Event::Response {
+        version: r.version.clone(),
+        status: r.status,
+        reason: r.reason.clone(),
+        lines,
+        headers,
+        body,
+        body_truncated,
+    }
 }
 
 fn plural(n: usize) -> &'static str {

@@ -3,7 +3,6 @@
 
 use std::io::{self, Read};
 
-use crate::escape;
 use crate::event::RawLine;
 use crate::exit::{Code, Failure};
 
@@ -135,11 +134,12 @@ fn received(buf: &[u8]) -> String {
     if buf.is_empty() { String::new() } else { format!("; received {} bytes: \"{}\"", buf.len(), preview(buf)) }
 }
 
-/// The first bytes of `buf`, escaped, for a one-line message.
+/// The first bytes of `buf` as text for a one-line message (invalid UTF-8 as U+FFFD).
+/// Not escaped here: the renderers escape messages, and escaping twice shows `\\x1b`.
 pub fn preview(buf: &[u8]) -> String {
     const SHOWN: usize = 80;
-    let shown = escape::bytes(&buf[..buf.len().min(SHOWN)]);
-    if buf.len() > SHOWN { format!("{shown}…") } else { shown }
+    let shown = String::from_utf8_lossy(&buf[..buf.len().min(SHOWN)]);
+    if buf.len() > SHOWN { format!("{shown}…") } else { shown.into_owned() }
 }
 
 /// Fail as soon as the bytes cannot be the start of an HTTP response.

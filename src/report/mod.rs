@@ -72,6 +72,14 @@ impl Reporter {
         self.printer = Some(printer);
     }
 
+    /// Stop printing through the line editor (the session is over): end its prompt line
+    /// and write directly again.
+    pub fn clear_printer(&mut self) {
+        if self.printer.take().is_some() {
+            let _ = io::stderr().lock().write_all(b"\r\n");
+        }
+    }
+
     /// Render one event. Handshake-phase events are flushed at once; messages are
     /// buffered until [`Reporter::flush`] so a burst costs one write.
     pub fn emit(&mut self, event: &Event) {

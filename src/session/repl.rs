@@ -1,7 +1,10 @@
 //! The interactive front end: rustyline on its own thread, feeding the I/O loop. Received
 //! messages are printed through rustyline's external printer, above the line being typed.
 
+use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustyline::error::ReadlineError;
 use rustyline::{
@@ -107,9 +110,16 @@ pub fn start(feed: Feed) -> Result<(Printer, TerminalGuard), String> {
     }
     let mut printer = editor.create_external_printer().map_err(|e| format!("could not start the line editor: {e}"))?;
     println!("Connected. Type a message and press Enter; /help for commands, Ctrl-D to close.");
+    // The external printer only works while the editor is reading a line; between lines and
+    // after the editor has finished, text goes straight to the terminal.
+    let reading = Arc::new(AtomicBool::new(false));
+    let reading_flag = Arc::clone(&reading);
     std::thread::spawn(move || {
         loop {
-            match editor.readline("> ") {
+            reading_flag.store(true, Ordering::SeqCst);
+            let read = editor.readline("> ");
+            reading_flag.store(false, Ordering::SeqCst);
+            match read {
                 Ok(line) => {
                     if !line.is_empty() {
                         let _ = editor.add_history_entry(line.as_str());
@@ -139,7 +149,14 @@ pub fn start(feed: Feed) -> Result<(Printer, TerminalGuard), String> {
             }
         }
     });
-    Ok((Box::new(move |text| drop(printer.print(text))), guard))
+    let print = move |text: String| {
+        if reading.load(Ordering::SeqCst) {
+            let _ = printer.print(text);
+        } else {
+            let _ = writeln!(std::io::stderr().lock(), "{text}");
+        }
+    };
+    Ok((Box::new(print), guard))
 }
 
 /// Restores the terminal's settings when dropped: the session may end while the editor
