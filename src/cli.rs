@@ -1,6 +1,7 @@
 //! The command line, defined once with clap's derive API. `--help`, the completions in
 //! `completions/` and the README's usage all come from this one definition.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -64,6 +65,47 @@ pub struct ClientArgs {
     /// wss://: accept any certificate and host name (insecure).
     #[arg(short = 'k', long)]
     pub insecure: bool,
+
+    /// Send 'Authorization: Basic' with these credentials (instead of the URL's user:pass@).
+    #[arg(short = 'u', long, visible_alias = "user", value_name = "USER:PASS")]
+    pub auth: Option<String>,
+
+    /// wss://: trust the certificates in this PEM file too (added to the system roots).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// wss://: present this PEM client certificate (with --key).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// wss://: the PKCS#8 PEM private key of --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
+    /// wss://: warn when the server's certificate expires within N days.
+    #[arg(long, value_name = "N", default_value_t = 14)]
+    pub cert_warn_days: i64,
+
+    /// Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; '' for none.
+    /// Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// Hosts to reach without a proxy (comma-separated; overrides NO_PROXY); '*' for all.
+    #[arg(long, value_name = "LIST")]
+    pub noproxy: Option<String>,
+
+    /// Follow redirects (3xx with Location).
+    #[arg(short = 'L', long)]
+    pub location: bool,
+
+    /// The most redirects -L follows.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_redirs: usize,
+
+    /// Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 
     /// One deadline for DNS + TCP + TLS + the HTTP exchange (250ms, 2s, 1m, or seconds).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]

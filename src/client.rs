@@ -1,4 +1,5 @@
-//! `wscheck URL`: connect, do the handshake, report the verdict, then the session.
+//! `wscheck URL`: connect (through a proxy, following redirects if asked), do the
+//! handshake, report the verdict, then the session.
 
 use std::io::IsTerminal;
 use std::sync::mpsc::sync_channel;
@@ -10,10 +11,11 @@ use tungstenite::Message;
 use tungstenite::protocol::{Role, WebSocket, WebSocketConfig};
 
 use crate::cli::ClientArgs;
-use crate::connect::{self, TlsOptions};
+use crate::connect::{self, ConnectOptions, Connected, TlsOptions};
 use crate::event::{Event, Level};
 use crate::exit::{Code, Failure};
-use crate::handshake::{self, Request, RequestOptions};
+use crate::handshake::{self, Request, RequestOptions, Response};
+use crate::proxy;
 use crate::report::Reporter;
 use crate::session::input::{self, Feed, Input, QUEUE, Wake};
 use crate::session::{self, repl};
@@ -23,23 +25,47 @@ use crate::target::Target;
 pub struct Plan {
     pub target: Target,
     pub expect: Option<Regex>,
+    pub tls: TlsOptions,
+    pub auth: Option<(String, String)>,
 }
 
-/// Check the URL and flags; a usage error stops here, before any connection.
+/// Check the URL and flags, read the TLS files; a usage error stops here, before any connection.
 pub fn prepare(args: &ClientArgs) -> Result<Plan, Failure> {
+    let usage = |m: String| Failure::new(Code::Usage, m);
     let target = Target::parse(args.url.as_deref().unwrap_or_default())?;
     let expect = match &args.expect {
         None => None,
-        Some(p) => Some(Regex::new(p).map_err(|e| Failure::new(Code::Usage, format!("bad --expect regex: {e}")))?),
+        Some(p) => Some(Regex::new(p).map_err(|e| usage(format!("bad --expect regex: {e}")))?),
     };
     if args.max_size == 0 {
-        return Err(Failure::new(Code::Usage, "--max-size must be at least 1"));
+        return Err(usage("--max-size must be at least 1".into()));
     }
-    Ok(Plan { target, expect })
+    let tls = if args.cacert.is_some() || args.cert.is_some() {
+        TlsOptions::load(
+            args.insecure,
+            args.cacert.as_deref(),
+            args.cert.as_deref(),
+            args.key.as_deref(),
+            args.cert_warn_days,
+        )?
+    } else {
+        TlsOptions { insecure: args.insecure, cert_warn_days: args.cert_warn_days, ..Default::default() }
+    };
+    proxy::select(&target, args.proxy.as_deref(), args.noproxy.as_deref(), &env)?;
+    let auth = args.auth.as_ref().map(|a| {
+        let (user, pass) = a.split_once(':').unwrap_or((a, ""));
+        (user.to_string(), pass.to_string())
+    });
+    Ok(Plan { target, expect, tls, auth })
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 /// Run the client and return the exit code; every outcome, failures included, is reported.
 pub fn run(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Code {
+    reporter.style_mut().verbose = args.verbose;
     let code = match inspect(args, plan, reporter) {
         Ok(code) => code,
         Err(f) => {
@@ -53,34 +79,119 @@ pub fn run(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Code {
 }
 
 fn inspect(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Result<Code, Failure> {
-    let target = plan.target;
-    let mut emit = |e: Event| reporter.emit(&e);
-    for note in &target.notes {
-        emit(Event::Note { level: Level::Info, text: note.clone() });
-    }
-    let options = RequestOptions {
-        headers: args.headers.clone(),
-        subprotocols: args.subprotocols.clone(),
-        origin: args.origin.clone(),
+    let (stream, response, code) = {
+        let mut emit = |e: Event| reporter.emit(&e);
+        for note in &plan.target.notes {
+            emit(Event::Note { level: Level::Info, text: note.clone() });
+        }
+        let (stream, response, request, findings) = follow(args, plan.target, &plan.tls, plan.auth, &mut emit)?;
+        let code = handshake::judge(&request, &response, findings, &mut emit);
+        (stream, response, code)
     };
-    let request = Request::build(&target, &options, &mut emit)?;
-    let deadline = Instant::now() + args.connect_timeout;
-    let tls = TlsOptions { insecure: args.insecure };
-    let mut stream = connect::connect(&target, &tls, deadline, &mut emit)?;
-    let outcome = handshake::perform(&mut stream, &request, args.show_secrets, &mut emit)?;
-    let proceed = outcome.code == Code::Ok || (args.lenient && outcome.response.status == 101);
+    let proceed = code == Code::Ok || (args.lenient && response.status == 101);
     if !proceed {
-        return Ok(outcome.code);
+        return Ok(code);
     }
+    let end = talk(args, plan.expect, stream, response, reporter)?;
+    Ok(if code == Code::Ok { end } else { code })
+}
+
+/// Connect and exchange, following redirects with `-L`. Returns the last hop's stream,
+/// response and request, and the findings learnt while connecting (the certificate's).
+fn follow(
+    args: &ClientArgs,
+    mut target: Target,
+    tls: &TlsOptions,
+    mut auth: Option<(String, String)>,
+    emit: &mut dyn FnMut(Event),
+) -> Result<(connect::Stream, Response, Request, Vec<crate::event::Finding>), Failure> {
+    let mut headers = args.headers.clone();
+    let mut chain = vec![target.to_string()];
+    loop {
+        let options = RequestOptions {
+            headers: headers.clone(),
+            subprotocols: args.subprotocols.clone(),
+            origin: args.origin.clone(),
+            auth: auth.clone(),
+        };
+        let request = Request::build(&target, &options, emit)?;
+        let proxy = proxy::select(&target, args.proxy.as_deref(), args.noproxy.as_deref(), &env)?;
+        let opts = ConnectOptions { tls: tls.clone(), proxy, show_secrets: args.show_secrets };
+        let deadline = Instant::now() + args.connect_timeout;
+        let Connected { mut stream, findings } = connect::connect(&target, &opts, deadline, emit)?;
+        let response = handshake::exchange(&mut stream, &request, args.show_secrets, emit)?;
+        let location = response.first("Location").filter(|_| args.location && (300..400).contains(&response.status));
+        let Some(location) = location else {
+            return Ok((stream, response, request, findings));
+        };
+        let mut next = redirect_target(&target, &location)?;
+        chain.push(next.to_string());
+        if chain[..chain.len() - 1].contains(&next.to_string()) {
+            return Err(Failure::new(Code::NoSwitch, format!("redirect loop: {}", chain.join(" → "))));
+        }
+        if chain.len() - 1 > args.max_redirs {
+            return Err(Failure::new(
+                Code::NoSwitch,
+                format!("too many redirects (--max-redirs {}): {}", args.max_redirs, chain.join(" → ")),
+            ));
+        }
+        if (next.host.as_str(), next.port) == (target.host.as_str(), target.port) {
+            if next.userinfo.is_none() {
+                next.userinfo = target.userinfo.clone();
+            }
+        } else {
+            // Credentials are for the host they were given for (curl does the same).
+            let before = headers.len();
+            headers.retain(|h| {
+                let name = h.split(':').next().unwrap_or("").trim();
+                !["authorization", "cookie", "proxy-authorization"].iter().any(|s| name.eq_ignore_ascii_case(s))
+            });
+            if auth.take().is_some() || target.userinfo.is_some() || headers.len() != before {
+                emit(Event::Note {
+                    level: Level::Info,
+                    text: format!("credentials are not sent to {} (another host)", next.authority()),
+                });
+            }
+        }
+        for note in &next.notes {
+            emit(Event::Note { level: Level::Info, text: note.clone() });
+        }
+        emit(Event::Note {
+            level: Level::Info,
+            text: format!("following the redirect to {next} ({} of at most {})", chain.len() - 1, args.max_redirs),
+        });
+        target = next;
+    }
+}
+
+/// Resolve a `Location` against the URL that answered it; http(s) map to ws(s).
+fn redirect_target(from: &Target, location: &str) -> Result<Target, Failure> {
+    let bad = |why: String| Failure::new(Code::NoSwitch, format!("cannot follow the redirect to '{location}': {why}"));
+    let base = url::Url::parse(&from.to_string()).map_err(|e| bad(e.to_string()))?;
+    let mut next = base.join(location).map_err(|e| bad(e.to_string()))?;
+    next.set_fragment(None);
+    let mut target = Target::parse(next.as_str()).map_err(|f| bad(f.message))?;
+    target.notes.retain(|n| !n.contains("mapped"));
+    Ok(target)
+}
+
+/// The session after a valid handshake: pick the input (REPL, -x, stdin) and run the loop.
+fn talk(
+    args: &ClientArgs,
+    expect: Option<Regex>,
+    mut stream: connect::Stream,
+    response: Response,
+    reporter: &mut Reporter,
+) -> Result<Code, Failure> {
     stream.tcp_mut().set_deadline(None).map_err(internal)?;
     let config = WebSocketConfig::default().max_message_size(Some(args.max_size)).max_frame_size(Some(args.max_size));
-    let ws = WebSocket::from_partially_read(stream, outcome.response.rest.clone(), Role::Client, Some(config));
+    let ws = WebSocket::from_partially_read(stream, response.rest, Role::Client, Some(config));
 
     let poll = Poll::new().map_err(internal)?;
     let wake = Wake::new(Waker::new(poll.registry(), session::WAKER).map_err(internal)?);
     let (tx, rx) = sync_channel(QUEUE);
     let feed = Feed { tx, wake: wake.clone() };
-    let mut _terminal = None;
+    let mut terminal = None;
     let interactive = !args.handshake_only
         && args.execute.is_empty()
         && !reporter.is_json()
@@ -106,7 +217,7 @@ fn inspect(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Result<Cod
     } else if interactive {
         let (printer, guard) = repl::start(feed).map_err(|e| Failure::new(Code::Internal, e))?;
         reporter.set_printer(printer);
-        _terminal = Some(guard);
+        terminal = Some(guard);
     } else {
         let (binary, max) = (args.binary, args.max_size);
         std::thread::spawn(move || input::pipe(std::io::stdin().lock(), feed, binary, max));
@@ -115,18 +226,33 @@ fn inspect(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Result<Cod
         wait: args.wait,
         timeout: args.timeout,
         count: args.count,
-        expect: plan.expect,
+        expect,
         ping_interval: args.ping_interval,
         show_ping_pong: args.show_ping_pong || interactive,
         close_at_once: args.handshake_only,
+        verbose: args.verbose,
     };
     let end = session::run(ws, &opts, reporter, rx, poll, wake);
     reporter.clear_printer();
-    drop(_terminal);
-    let end = end?;
-    Ok(if outcome.code == Code::Ok { end } else { outcome.code })
+    drop(terminal);
+    end
 }
 
 fn internal(e: std::io::Error) -> Failure {
     Failure::new(Code::Internal, e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_resolve_and_map_schemes() {
+        let from = Target::parse("ws://h:8080/a/b?q").unwrap();
+        assert_eq!(redirect_target(&from, "c").unwrap().to_string(), "ws://h:8080/a/c");
+        assert_eq!(redirect_target(&from, "/x").unwrap().to_string(), "ws://h:8080/x");
+        assert_eq!(redirect_target(&from, "https://other/y").unwrap().to_string(), "wss://other/y");
+        assert_eq!(redirect_target(&from, "//g:1/z").unwrap().to_string(), "ws://g:1/z");
+        assert!(redirect_target(&from, "ftp://x/").is_err());
+    }
 }

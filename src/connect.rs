@@ -8,9 +8,11 @@ use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::event::{Event, TlsInfo};
+use crate::event::{Event, Finding, TlsInfo};
 use crate::exit::{Code, Failure};
+use crate::proxy::Proxy;
 use crate::target::{Scheme, Target};
+pub use crate::tls::TlsOptions;
 
 /// A TCP stream whose reads and writes fail with `TimedOut` past an optional deadline.
 #[derive(Debug)]
@@ -125,34 +127,73 @@ impl Write for Stream {
     }
 }
 
-/// TLS settings from the command line.
+/// How to reach the server.
 #[derive(Debug, Clone, Default)]
-pub struct TlsOptions {
-    pub insecure: bool,
+pub struct ConnectOptions {
+    pub tls: TlsOptions,
+    pub proxy: Option<Proxy>,
+    pub show_secrets: bool,
 }
 
-/// Resolve, connect and (for wss) negotiate TLS before `deadline`, reporting each step.
+/// A connected stream and what was learnt on the way that the verdict should mention.
+pub struct Connected {
+    pub stream: Stream,
+    pub findings: Vec<Finding>,
+}
+
+/// Resolve, connect (through a proxy if any) and, for wss, negotiate TLS before `deadline`,
+/// reporting each step.
 pub fn connect(
     target: &Target,
-    tls: &TlsOptions,
+    opts: &ConnectOptions,
     deadline: Instant,
     emit: &mut dyn FnMut(Event),
-) -> Result<Stream, Failure> {
-    let addrs = resolve(&target.host, target.port, deadline)?;
-    let tcp = connect_tcp(target, &addrs, deadline)?;
+) -> Result<Connected, Failure> {
+    let (host, port) = match &opts.proxy {
+        Some(p) => (p.host.as_str(), p.port),
+        None => (target.host.as_str(), target.port),
+    };
+    let authority = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+    let started = Instant::now();
+    let (addrs, looked_up) = resolve(host, port, deadline)?;
+    let dns = looked_up.then(|| started.elapsed());
+    let tcp_started = Instant::now();
+    let tcp = connect_tcp(&authority, opts.proxy.is_some(), &addrs, deadline)?;
     let addr = tcp.peer_addr().unwrap_or(addrs[0]);
     let _ = tcp.set_nodelay(true);
-    emit(Event::Connect { host: target.host.clone(), port: target.port, addr });
-    let tcp = Tcp { stream: tcp, deadline: Some(deadline) };
-    match target.scheme {
-        Scheme::Ws => Ok(Stream::Plain(tcp)),
-        Scheme::Wss => {
-            let stream = handshake_tls(target, tls, tcp, deadline)?;
-            let peer_certificate = matches!(stream.peer_certificate(), Ok(Some(_)));
-            emit(Event::Tls(TlsInfo { insecure: tls.insecure, peer_certificate }));
-            Ok(Stream::Tls(Box::new(stream)))
-        }
+    emit(Event::Connect {
+        host: host.to_string(),
+        port,
+        addr,
+        proxy: opts.proxy.is_some(),
+        dns,
+        tcp: tcp_started.elapsed(),
+    });
+    let mut tcp = Tcp { stream: tcp, deadline: Some(deadline) };
+    if let Some(proxy) = &opts.proxy {
+        crate::proxy::tunnel(&mut tcp, proxy, target, opts.show_secrets, emit)?;
     }
+    let mut findings = Vec::new();
+    let stream = match target.scheme {
+        Scheme::Ws => Stream::Plain(tcp),
+        Scheme::Wss => {
+            let tls_started = Instant::now();
+            let stream = handshake_tls(target, &opts.tls, tcp, deadline)?;
+            let alpn = stream.negotiated_alpn().ok().flatten().map(|a| String::from_utf8_lossy(&a).into_owned());
+            let certificate = stream
+                .peer_certificate()
+                .ok()
+                .flatten()
+                .and_then(|c| c.to_der().ok())
+                .and_then(|der| crate::tls::cert_info(&der));
+            if let Some(info) = &certificate {
+                findings.push(crate::tls::expiry_finding(info, opts.tls.cert_warn_days));
+            }
+            emit(Event::Tls(TlsInfo { insecure: opts.tls.insecure, alpn, certificate, took: tls_started.elapsed() }));
+            Stream::Tls(Box::new(stream))
+        }
+    };
+    Ok(Connected { stream, findings })
 }
 
 fn timed_out(what: &str) -> Failure {
@@ -161,9 +202,9 @@ fn timed_out(what: &str) -> Failure {
 
 /// DNS with the deadline: the system resolver cannot be interrupted, so it runs on a
 /// thread that is left behind if it overruns. IP literals skip it.
-fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, Failure> {
+fn resolve(host: &str, port: u16, deadline: Instant) -> Result<(Vec<SocketAddr>, bool), Failure> {
     if let Ok(ip) = host.parse::<IpAddr>() {
-        return Ok(vec![SocketAddr::new(ip, port)]);
+        return Ok((vec![SocketAddr::new(ip, port)], false));
     }
     let (tx, rx) = mpsc::channel();
     let name = host.to_string();
@@ -172,7 +213,7 @@ fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, 
     });
     let left = deadline.saturating_duration_since(Instant::now());
     match rx.recv_timeout(left) {
-        Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
+        Ok(Ok(addrs)) if !addrs.is_empty() => Ok((addrs, true)),
         Ok(Ok(_)) => Err(Failure::new(Code::Connect, format!("could not resolve host '{host}': no addresses"))),
         Ok(Err(e)) => Err(Failure::new(Code::Connect, format!("could not resolve host '{host}': {}", dns_words(&e)))),
         Err(_) => Err(timed_out(&format!("resolving '{host}'"))),
@@ -188,7 +229,8 @@ fn dns_words(e: &io::Error) -> String {
     }
 }
 
-fn connect_tcp(target: &Target, addrs: &[SocketAddr], deadline: Instant) -> Result<TcpStream, Failure> {
+fn connect_tcp(authority: &str, proxy: bool, addrs: &[SocketAddr], deadline: Instant) -> Result<TcpStream, Failure> {
+    let what = if proxy { format!("the proxy {authority}") } else { authority.to_string() };
     let mut errors = Vec::new();
     for addr in addrs {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -198,8 +240,9 @@ fn connect_tcp(target: &Target, addrs: &[SocketAddr], deadline: Instant) -> Resu
         match TcpStream::connect_timeout(addr, left) {
             Ok(s) => return Ok(s),
             Err(e) if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock => {
-                errors.push(format!("{addr}: timed out"));
+                errors.push(if addrs.len() == 1 { "timed out".to_string() } else { format!("{addr}: timed out") });
             }
+            Err(e) if addrs.len() == 1 && addr.to_string() == authority => errors.push(os_words(&e)),
             Err(e) => errors.push(format!("{addr}: {}", os_words(&e))),
         }
     }
@@ -207,10 +250,10 @@ fn connect_tcp(target: &Target, addrs: &[SocketAddr], deadline: Instant) -> Resu
     if Instant::now() >= deadline || errors.iter().all(|e| e.ends_with("timed out")) {
         return Err(Failure::new(
             Code::Timeout,
-            format!("timed out connecting to {} (--connect-timeout){}", target.authority(), bracket(&tried)),
+            format!("timed out connecting to {what} (--connect-timeout){}", bracket(&tried)),
         ));
     }
-    Err(Failure::new(Code::Connect, format!("could not connect to {}: {tried}", target.authority())))
+    Err(Failure::new(Code::Connect, format!("could not connect to {what}: {tried}")))
 }
 
 fn bracket(s: &str) -> String {
@@ -236,9 +279,7 @@ fn handshake_tls(
     tcp: Tcp,
     deadline: Instant,
 ) -> Result<native_tls::TlsStream<Tcp>, Failure> {
-    let mut builder = native_tls::TlsConnector::builder();
-    builder.danger_accept_invalid_certs(opts.insecure).danger_accept_invalid_hostnames(opts.insecure);
-    let connector = builder.build().map_err(|e| Failure::new(Code::Tls, format!("could not set up TLS: {e}")))?;
+    let connector = opts.connector()?;
     match connector.connect(&target.host, tcp) {
         Ok(s) => Ok(s),
         Err(native_tls::HandshakeError::Failure(e)) => {
@@ -268,6 +309,8 @@ fn tls_words(e: &native_tls::Error) -> String {
         " — the server's certificate has expired"
     } else if text.contains("Hostname mismatch") || text.contains("hostname mismatch") {
         " — the certificate is not valid for this host name"
+    } else if text.contains("certificate required") || text.contains("alert handshake failure") {
+        " — the server may require a client certificate (--cert and --key)"
     } else if text.contains("unexpected eof") || text.contains("unexpected EOF") {
         " — the server closed the connection during the TLS handshake"
     } else {

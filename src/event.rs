@@ -2,6 +2,7 @@
 //! render the same events (see `report/`), so the two can never disagree.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// Severity of a finding when it fails (SPEC §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +93,10 @@ impl Kind {
 #[derive(Debug, Clone, Default)]
 pub struct TlsInfo {
     pub insecure: bool,
-    pub peer_certificate: bool,
+    pub alpn: Option<String>,
+    pub certificate: Option<crate::tls::CertInfo>,
+    /// How long the TLS handshake took.
+    pub took: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +111,17 @@ pub enum Event {
         host: String,
         port: u16,
         addr: SocketAddr,
+        /// True when this is the connection to a proxy.
+        proxy: bool,
+        /// DNS time, None for an IP literal.
+        dns: Option<Duration>,
+        tcp: Duration,
+    },
+    /// The CONNECT exchange with a proxy.
+    Proxy {
+        request: Vec<String>,
+        response: Vec<RawLine>,
+        status: u16,
     },
     Tls(TlsInfo),
     /// The request exactly as sent (secrets masked unless asked), CRLF-terminated lines.
@@ -124,6 +139,8 @@ pub enum Event {
         /// The first bytes of the body of a non-101 answer, and whether there was more.
         body: Vec<u8>,
         body_truncated: bool,
+        /// From the request written to the end of the response header.
+        took: Duration,
     },
     Finding(Finding),
     /// The verdict on the handshake.
@@ -139,7 +156,7 @@ pub enum Event {
     },
     /// A pong answering one of our `--ping-interval` pings.
     RoundTrip {
-        rtt: std::time::Duration,
+        rtt: Duration,
     },
     Close {
         direction: Direction,

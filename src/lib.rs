@@ -12,10 +12,12 @@ pub mod escape;
 pub mod event;
 pub mod exit;
 pub mod handshake;
+pub mod proxy;
 pub mod report;
 pub mod serve;
 pub mod session;
 pub mod target;
+pub mod tls;
 
 use clap::{CommandFactory, Parser};
 

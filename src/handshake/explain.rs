@@ -27,7 +27,7 @@ pub fn explain(r: &Response) -> Vec<Finding> {
         }
         300..=399 => {
             let msg = match header("Location") {
-                Some(loc) => format!("a redirect to {loc}: try that URL"),
+                Some(loc) => format!("a redirect to {loc}: follow it with -L"),
                 None => "a redirect without a Location header".into(),
             };
             out.push(hint("redirect", "RFC 6455 §4.1", msg));

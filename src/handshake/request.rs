@@ -12,6 +12,8 @@ pub struct RequestOptions {
     pub headers: Vec<String>,
     pub subprotocols: Vec<String>,
     pub origin: Option<String>,
+    /// `--auth` credentials; they take the place of the URL's.
+    pub auth: Option<(String, String)>,
 }
 
 /// The request as it will cross the wire, with what the checks need to know about it.
@@ -42,7 +44,7 @@ impl Request {
         if let Some(origin) = &opts.origin {
             headers.push(("Origin".into(), origin.clone()));
         }
-        if let Some((user, pass)) = &target.userinfo {
+        if let Some((user, pass)) = opts.auth.as_ref().or(target.userinfo.as_ref()) {
             let token = data_encoding::BASE64.encode(format!("{user}:{pass}").as_bytes());
             headers.push(("Authorization".into(), format!("Basic {token}")));
         }

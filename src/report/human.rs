@@ -23,35 +23,72 @@ pub fn render(event: &Event, style: &Style, elapsed: Duration) -> (String, Vec<u
             };
             text = format!("* {label} {}\n", escape::text(t));
         }
-        Event::Connect { host, port, addr } => {
-            text = format!("* Connected to {} ({}) port {port}\n", escape::text(host), addr.ip());
+        Event::Connect { host, port, addr, proxy, dns, tcp } => {
+            let what = if *proxy { "proxy " } else { "" };
+            let timing = if style.verbose {
+                let dns = dns.map(|d| format!("DNS {}, ", ms(d))).unwrap_or_default();
+                format!(" ({dns}TCP {})", ms(*tcp))
+            } else {
+                String::new()
+            };
+            text = format!("* Connected to {what}{} ({}) port {port}{timing}\n", escape::text(host), addr.ip());
+        }
+        Event::Proxy { request, response, .. } => {
+            for l in request {
+                text.push_str(&line("proxy>", &escape::text(l)));
+            }
+            for l in response {
+                text.push_str(&line("proxy<", &escape::bytes(&l.bytes)));
+            }
+            text.push_str(&line("proxy<", ""));
         }
         Event::Tls(t) => {
+            let alpn = t.alpn.as_deref().map(|a| format!(", ALPN {}", escape::text(a))).unwrap_or_default();
             let verified = if t.insecure {
                 " — certificate NOT verified (-k)".yellow().to_string()
             } else {
                 ", certificate verified".into()
             };
-            text = format!("* TLS established{verified}\n");
+            let timing = if style.verbose { format!(" in {}", ms(t.took)) } else { String::new() };
+            text = format!("* TLS established{timing}{alpn}{verified}\n");
+            if let Some(c) = &t.certificate {
+                text.push_str(&format!("*   subject: {}\n", escape::text(&c.subject)));
+                text.push_str(&format!("*   issuer:  {}\n", escape::text(&c.issuer)));
+                if !c.sans.is_empty() {
+                    text.push_str(&format!("*   SANs:    {}\n", escape::text(&c.sans.join(", "))));
+                }
+                let left = if c.days_left < 0 { "expired".to_string() } else { format!("{} days left", c.days_left) };
+                text.push_str(&format!("*   expires: {} ({left})\n", escape::text(&c.not_after)));
+            }
         }
         Event::Request { lines } => {
             for l in lines {
                 text.push_str(&line(">", &escape::text(l)));
             }
         }
-        Event::Response { lines, body, body_truncated, .. } => {
+        Event::Response { lines, body, body_truncated, took, .. } => {
             for l in lines {
                 text.push_str(&line("<", &escape::bytes(&l.bytes)));
             }
             text.push_str(&line("<", ""));
             if !body.is_empty() {
-                for l in body.split_inclusive(|&b| b == b'\n') {
+                // The transcript shows the start of the body; --json carries all that was read.
+                let shown: Vec<&[u8]> = body.split_inclusive(|&b| b == b'\n').take(BODY_LINES).collect();
+                let shown_len: usize = shown.iter().map(|l| l.len()).sum();
+                for l in shown {
                     let l = l.strip_suffix(b"\n").unwrap_or(l);
                     text.push_str(&line("<", &escape::bytes(l).dimmed().to_string()));
                 }
-                if *body_truncated {
-                    text.push_str(&format!("* (body cut after {} bytes)\n", body.len()));
+                if *body_truncated || shown_len < body.len() {
+                    text.push_str(&format!(
+                        "* (body cut: {shown_len} of {}{} bytes shown)\n",
+                        body.len(),
+                        if *body_truncated { "+" } else { "" }
+                    ));
                 }
+            }
+            if style.verbose {
+                text.push_str(&format!("* response header after {} (since {} after start)\n", ms(*took), ms(elapsed)));
             }
         }
         Event::Finding(f) => text = finding(f),
@@ -72,6 +109,13 @@ pub fn render(event: &Event, style: &Style, elapsed: Duration) -> (String, Vec<u
         Event::Exit { .. } => {}
     }
     (text, Vec::new())
+}
+
+/// How many lines of a non-101 body the transcript shows.
+const BODY_LINES: usize = 12;
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 /// A `>`/`<` line of the exchange; the empty line that ends a header block has no trailing space.

@@ -9,11 +9,15 @@ use crate::event::{Event, Finding, Kind};
 
 pub fn render(event: &Event, elapsed: Duration, out: &mut impl Write) -> io::Result<()> {
     let (kind, body) = fields(event);
-    let ms = (elapsed.as_secs_f64() * 1_000_000.0).round() / 1000.0;
+    let elapsed_ms = ms(elapsed);
     let rest = body.to_string();
     let rest = rest.strip_prefix('{').unwrap_or("}");
     let sep = if rest == "}" { "" } else { "," };
-    writeln!(out, "{{\"type\":\"{kind}\",\"elapsed_ms\":{ms}{sep}{rest}")
+    writeln!(out, "{{\"type\":\"{kind}\",\"elapsed_ms\":{elapsed_ms}{sep}{rest}")
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
 fn lossy(bytes: &[u8]) -> String {
@@ -31,12 +35,29 @@ pub fn finding(f: &Finding) -> Value {
 fn fields(event: &Event) -> (&'static str, Value) {
     match event {
         Event::Note { level, text } => ("note", json!({"level": level.as_str(), "message": text})),
-        Event::Connect { host, port, addr } => {
-            ("connect", json!({"host": host, "port": port, "address": addr.to_string()}))
-        }
-        Event::Tls(t) => ("tls", json!({"insecure": t.insecure, "peer_certificate": t.peer_certificate})),
+        Event::Connect { host, port, addr, proxy, dns, tcp } => (
+            "connect",
+            json!({"host": host, "port": port, "address": addr.to_string(), "proxy": proxy,
+                   "dns_ms": dns.map(ms), "tcp_ms": ms(*tcp)}),
+        ),
+        Event::Proxy { request, response, status } => (
+            "proxy",
+            json!({"request": request, "status": status, "response": response.iter().map(|l| lossy(&l.bytes)).collect::<Vec<_>>()}),
+        ),
+        Event::Tls(t) => (
+            "tls",
+            json!({
+                "insecure": t.insecure,
+                "alpn": t.alpn,
+                "tls_ms": ms(t.took),
+                "certificate": t.certificate.as_ref().map(|c| json!({
+                    "subject": c.subject, "issuer": c.issuer, "sans": c.sans,
+                    "not_after": c.not_after, "days_left": c.days_left,
+                })),
+            }),
+        ),
         Event::Request { lines } => ("request", json!({"lines": lines})),
-        Event::Response { version, status, reason, lines, headers, body, body_truncated } => (
+        Event::Response { version, status, reason, lines, headers, body, body_truncated, took } => (
             "response",
             json!({
                 "version": version,
@@ -46,6 +67,7 @@ fn fields(event: &Event) -> (&'static str, Value) {
                 "headers": headers.iter().map(|(n, v)| json!([n, lossy(v)])).collect::<Vec<_>>(),
                 "body": lossy(body),
                 "body_truncated": body_truncated,
+                "http_ms": ms(*took),
             }),
         ),
         Event::Finding(f) => ("finding", finding(f)),
@@ -60,7 +82,7 @@ fn fields(event: &Event) -> (&'static str, Value) {
             }
             ("message", v)
         }
-        Event::RoundTrip { rtt } => ("rtt", json!({"rtt_ms": (rtt.as_secs_f64() * 1_000_000.0).round() / 1000.0})),
+        Event::RoundTrip { rtt } => ("rtt", json!({"rtt_ms": ms(*rtt)})),
         Event::Close { direction, code, reason } => {
             ("close", json!({"direction": direction.as_str(), "code": code, "reason": reason}))
         }

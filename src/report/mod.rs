@@ -31,6 +31,8 @@ pub struct Style {
     pub timestamps: bool,
     /// Messages are shown as `< text` lines in the transcript (the REPL), not as data.
     pub interactive: bool,
+    /// Show timings (`-v`).
+    pub verbose: bool,
 }
 
 pub struct Reporter {
@@ -50,7 +52,13 @@ impl Reporter {
         Reporter {
             json,
             start: Instant::now(),
-            style: Style { stdout_tty, binary_output: BinaryOutput::Hex, timestamps: false, interactive: false },
+            style: Style {
+                stdout_tty,
+                binary_output: BinaryOutput::Hex,
+                timestamps: false,
+                interactive: false,
+                verbose: false,
+            },
             stdout: BufWriter::with_capacity(64 * 1024, io::stdout()),
             printer: None,
             broken: false,

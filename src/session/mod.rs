@@ -45,6 +45,8 @@ pub struct Options {
     pub show_ping_pong: bool,
     /// Close right away (`--handshake-only`).
     pub close_at_once: bool,
+    /// Say when the first message arrived (`-v`).
+    pub verbose: bool,
 }
 
 impl Options {
@@ -73,6 +75,7 @@ struct Session<'a> {
     closing: Option<(Instant, Ending)>,
     write_blocked: bool,
     inputs_open: bool,
+    started: Instant,
 }
 
 /// Run the session until it ends; the result is the exit code or the failure to report.
@@ -100,6 +103,7 @@ pub fn run(
         closing: None,
         write_blocked: false,
         inputs_open: true,
+        started: now,
     };
     let fd = s.ws.get_ref().tcp().stream.as_raw_fd();
     s.ws.get_ref().tcp().stream.set_nonblocking(true).map_err(internal)?;
@@ -235,6 +239,11 @@ impl Session<'_> {
 
     fn on_data(&mut self, kind: Kind, data: &[u8]) -> Option<Ending> {
         self.received += 1;
+        if self.received == 1 && self.opts.verbose {
+            let after = self.started.elapsed().as_secs_f64() * 1000.0;
+            self.reporter
+                .emit(&Event::Note { level: Level::Info, text: format!("first message {after:.2} ms after the 101") });
+        }
         self.emit_message(Direction::Received, kind, data);
         if let Some(q) = &mut self.quiet_until {
             *q = Instant::now() + self.opts.wait;

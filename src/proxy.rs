@@ -1,0 +1,213 @@
+//! HTTP CONNECT proxies: which proxy to use (the flag, else the environment as curl reads
+//! it), whether NO_PROXY exempts the target, and the CONNECT exchange itself.
+
+use std::io::Write;
+use std::net::IpAddr;
+
+use crate::event::Event;
+use crate::exit::{Code, Failure};
+use crate::handshake::response;
+use crate::target::{Scheme, Target};
+
+/// A proxy to tunnel through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proxy {
+    pub host: String,
+    pub port: u16,
+    /// (user, password) for `Proxy-Authorization: Basic`.
+    pub credentials: Option<(String, String)>,
+    /// Where it came from, for the transcript: `--proxy` or the variable's name.
+    pub source: String,
+}
+
+/// Parse a proxy URL: `http://[user:pass@]host[:port]`, scheme optional, port 1080 by default (as curl).
+pub fn parse(url: &str, source: &str) -> Result<Proxy, Failure> {
+    let usage = |m: String| Failure::new(Code::Usage, m);
+    let text = if url.contains("://") { url.to_string() } else { format!("http://{url}") };
+    let parsed = url::Url::parse(&text).map_err(|e| usage(format!("bad proxy URL from {source}: {e}")))?;
+    if parsed.scheme() != "http" {
+        return Err(usage(format!(
+            "proxy from {source}: only http:// (CONNECT) proxies are supported, not {}://",
+            parsed.scheme()
+        )));
+    }
+    let host = match parsed.host() {
+        Some(url::Host::Domain(d)) => d.to_string(),
+        Some(url::Host::Ipv4(a)) => a.to_string(),
+        Some(url::Host::Ipv6(a)) => a.to_string(),
+        None => return Err(usage(format!("proxy from {source} has no host"))),
+    };
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let credentials =
+        (!parsed.username().is_empty()).then(|| (decode(parsed.username()), decode(parsed.password().unwrap_or(""))));
+    Ok(Proxy { host, port: parsed.port().unwrap_or(1080), credentials, source: source.to_string() })
+}
+
+/// The proxy for `target`: `--proxy` wins (an empty one means none), else the environment
+/// as curl reads it: `http_proxy` (lower case only) for ws://, `https_proxy`/`HTTPS_PROXY`
+/// for wss://, then `all_proxy`/`ALL_PROXY`; `--noproxy` or `no_proxy`/`NO_PROXY` exempt hosts.
+pub fn select(
+    target: &Target,
+    flag: Option<&str>,
+    noproxy: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Proxy>, Failure> {
+    let exempt_list = noproxy.map(str::to_string).or_else(|| env("no_proxy")).or_else(|| env("NO_PROXY"));
+    if exempt_list.as_deref().is_some_and(|list| exempt(list, &target.host, target.port)) {
+        return Ok(None);
+    }
+    if let Some(url) = flag {
+        return if url.is_empty() { Ok(None) } else { parse(url, "--proxy").map(Some) };
+    }
+    let names: &[&str] = match target.scheme {
+        Scheme::Ws => &["http_proxy", "all_proxy", "ALL_PROXY"],
+        Scheme::Wss => &["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"],
+    };
+    for name in names {
+        if let Some(url) = env(name).filter(|v| !v.is_empty()) {
+            return parse(&url, name).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// True when the NO_PROXY list exempts `host:port`: `*`, an exact host or IP, a domain
+/// suffix (`example.com` and `.example.com` both match `a.example.com`), optionally `:port`.
+pub fn exempt(list: &str, host: &str, port: u16) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    list.split(',').map(str::trim).filter(|e| !e.is_empty()).any(|entry| {
+        if entry == "*" {
+            return true;
+        }
+        let entry = entry.to_ascii_lowercase();
+        let (name, entry_port) = split_port(&entry);
+        if entry_port.is_some_and(|p| p != port) {
+            return false;
+        }
+        let name = name.trim_start_matches("*.").trim_start_matches('.').trim_end_matches('.');
+        if host.parse::<IpAddr>().is_ok() || name.parse::<IpAddr>().is_ok() {
+            return host == name;
+        }
+        host == name || host.ends_with(&format!(".{name}"))
+    })
+}
+
+fn split_port(entry: &str) -> (&str, Option<u16>) {
+    if let Some(inner) = entry.strip_prefix('[') {
+        // [::1]:8080 or [::1]
+        if let Some((addr, rest)) = inner.split_once(']') {
+            return (addr, rest.strip_prefix(':').and_then(|p| p.parse().ok()));
+        }
+    }
+    match entry.rsplit_once(':') {
+        Some((name, p)) if !name.contains(':') => match p.parse() {
+            Ok(port) => (name, Some(port)),
+            Err(_) => (entry, None),
+        },
+        _ => (entry, None),
+    }
+}
+
+/// Ask the proxy for a tunnel to `target` over `stream` and check its answer.
+pub fn tunnel(
+    stream: &mut crate::connect::Tcp,
+    proxy: &Proxy,
+    target: &Target,
+    show_secrets: bool,
+    emit: &mut dyn FnMut(Event),
+) -> Result<(), Failure> {
+    let authority = target.authority();
+    let mut lines = vec![format!("CONNECT {authority} HTTP/1.1"), format!("Host: {authority}")];
+    let mut shown = lines.clone();
+    if let Some((user, pass)) = &proxy.credentials {
+        let token = data_encoding::BASE64.encode(format!("{user}:{pass}").as_bytes());
+        lines.push(format!("Proxy-Authorization: Basic {token}"));
+        shown.push(if show_secrets {
+            format!("Proxy-Authorization: Basic {token}")
+        } else {
+            format!("Proxy-Authorization: Basic ***** ({} bytes)", token.len())
+        });
+    }
+    lines.push(concat!("User-Agent: wscheck/", env!("CARGO_PKG_VERSION")).to_string());
+    shown.push(lines.last().cloned().unwrap_or_default());
+    let mut bytes = lines.join("\r\n").into_bytes();
+    bytes.extend_from_slice(b"\r\n\r\n");
+    stream.write_all(&bytes).map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::TimedOut { Code::Timeout } else { Code::Connect };
+        Failure::new(code, format!("could not talk to the proxy: {}", crate::connect::os_words(&e)))
+    })?;
+    let refused = |why: String| Failure::new(Code::Connect, format!("the proxy {}:{} {why}", proxy.host, proxy.port));
+    let (buf, end) = response::read_head(stream).map_err(|f| match f.code {
+        Code::Timeout => f,
+        _ => refused(format!("did not answer the CONNECT: {}", f.message)),
+    })?;
+    let answer = response::parse(&buf, end).map_err(|f| refused(format!("sent a malformed answer: {}", f.message)))?;
+    shown.push(String::new());
+    emit(Event::Proxy { request: shown, response: answer.lines.clone(), status: answer.status });
+    if !(200..300).contains(&answer.status) {
+        let status_line = crate::escape::bytes(&answer.lines[0].bytes);
+        let hint = match answer.status {
+            407 => " (it wants credentials: --proxy http://user:pass@host:port)",
+            403 => " (the proxy does not allow this destination)",
+            502..=504 => " (the proxy could not reach the server)",
+            _ => "",
+        };
+        return Err(refused(format!("refused the tunnel to {authority}: {status_line}{hint}")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(url: &str) -> Target {
+        Target::parse(url).unwrap()
+    }
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn environment_as_curl_reads_it() {
+        let env = env_of(&[
+            ("http_proxy", "p1:3128"),
+            ("HTTPS_PROXY", "http://u:p%40ss@p2:8080"),
+            ("HTTP_PROXY", "ignored:1"),
+        ]);
+        let ws = select(&t("ws://h/"), None, None, &env).unwrap().unwrap();
+        assert_eq!((ws.host.as_str(), ws.port, ws.source.as_str()), ("p1", 3128, "http_proxy"));
+        let wss = select(&t("wss://h/"), None, None, &env).unwrap().unwrap();
+        assert_eq!((wss.host.as_str(), wss.port), ("p2", 8080));
+        assert_eq!(wss.credentials, Some(("u".into(), "p@ss".into())));
+        let upper_only = env_of(&[("HTTP_PROXY", "p:1")]);
+        assert_eq!(select(&t("ws://h/"), None, None, &upper_only).unwrap(), None);
+        let all = env_of(&[("ALL_PROXY", "p3")]);
+        assert_eq!(select(&t("ws://h/"), None, None, &all).unwrap().unwrap().port, 1080);
+    }
+
+    #[test]
+    fn flag_wins_and_empty_flag_disables() {
+        let env = env_of(&[("http_proxy", "p1:3128")]);
+        assert_eq!(select(&t("ws://h/"), Some("px:9"), None, &env).unwrap().unwrap().host, "px");
+        assert_eq!(select(&t("ws://h/"), Some(""), None, &env).unwrap(), None);
+        assert!(select(&t("ws://h/"), Some("socks5://x"), None, &env).is_err());
+    }
+
+    #[test]
+    fn no_proxy_forms() {
+        assert!(exempt("*", "anything", 1));
+        assert!(exempt("localhost,example.com", "a.example.com", 80));
+        assert!(exempt(".example.com", "example.com", 80));
+        assert!(!exempt("example.com", "badexample.com", 80));
+        assert!(exempt("example.com:8080", "example.com", 8080));
+        assert!(!exempt("example.com:8080", "example.com", 80));
+        assert!(exempt("127.0.0.1", "127.0.0.1", 9));
+        assert!(!exempt("127.0.0.1", "127.0.0.10", 9));
+        assert!(exempt("[::1]:9", "::1", 9));
+        let env = env_of(&[("http_proxy", "p1:3128"), ("NO_PROXY", "h")]);
+        assert_eq!(select(&t("ws://h/"), None, None, &env).unwrap(), None);
+        assert!(select(&t("ws://h/"), None, Some(""), &env).unwrap().is_some());
+    }
+}
