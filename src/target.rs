@@ -45,17 +45,20 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn parse(input: &str) -> Result<Target, Failure> {
+    pub fn parse(raw: &str) -> Result<Target, Failure> {
         let usage = |m: String| Failure::new(Code::Usage, m);
+        // Messages quote the URL without its password.
+        let shown = redact(raw);
+        let input = shown.as_str();
         let mut notes = Vec::new();
-        let has_scheme = input
+        let has_scheme = raw
             .find("://")
-            .is_some_and(|i| i > 0 && input[..i].chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
+            .is_some_and(|i| i > 0 && raw[..i].chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
         let owned;
         let text = if has_scheme {
-            input
+            raw
         } else {
-            owned = format!("ws://{input}");
+            owned = format!("ws://{raw}");
             &owned
         };
         let mut url = Url::parse(text).map_err(|e| usage(format!("invalid URL '{input}': {e}")))?;
@@ -118,6 +121,22 @@ impl Target {
     }
 }
 
+/// `raw` with the password of any `user:password@` replaced by `*****`.
+pub fn redact(raw: &str) -> String {
+    let start = raw.find("://").map_or(0, |i| i + 3);
+    let authority_end = raw[start..].find(['/', '?', '#']).map_or(raw.len(), |i| start + i);
+    match raw[start..authority_end].rfind('@') {
+        Some(at) => {
+            let userinfo = &raw[start..start + at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:*****{}", &raw[..start], &raw[start + at..]),
+                None => raw.to_string(),
+            }
+        }
+        None => raw.to_string(),
+    }
+}
+
 impl fmt::Display for Target {
     /// The URL without credentials.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -171,6 +190,14 @@ mod tests {
         assert_eq!((a.host.as_str(), a.host_header.as_str()), ("::1", "[::1]:9001"));
         assert_eq!(a.authority(), "[::1]:9001");
         assert_eq!(t("ws://[::1]/").host_header, "[::1]");
+    }
+
+    #[test]
+    fn errors_do_not_repeat_the_password() {
+        let e = Target::parse("ws://bob:hunter2@h/#frag").unwrap_err();
+        assert!(!e.message.contains("hunter2") && e.message.contains("bob:*****@h"), "{}", e.message);
+        assert_eq!(redact("h:1/x@y"), "h:1/x@y");
+        assert_eq!(redact("wss://a@b/"), "wss://a@b/");
     }
 
     #[test]
