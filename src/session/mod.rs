@@ -33,6 +33,8 @@ pub const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
 const SOCKET: Token = Token(0);
 pub const WAKER: Token = Token(1);
+/// The most frames read in one go before input and timers get a turn.
+const BURST: usize = 1024;
 
 /// What ends a session and how it is judged.
 #[derive(Debug, Clone)]
@@ -76,6 +78,7 @@ struct Session<'a> {
     write_blocked: bool,
     inputs_open: bool,
     started: Instant,
+    more_to_read: bool,
 }
 
 /// Run the session until it ends; the result is the exit code or the failure to report.
@@ -104,6 +107,7 @@ pub fn run(
         write_blocked: false,
         inputs_open: true,
         started: now,
+        more_to_read: false,
     };
     let fd = s.ws.get_ref().tcp().stream.as_raw_fd();
     s.ws.get_ref().tcp().stream.set_nonblocking(true).map_err(internal)?;
@@ -146,7 +150,11 @@ impl Session<'_> {
                 self.start_close(1000, String::new(), Ok(Code::Ok));
                 continue;
             }
-            let timeout = self.next_timer().map(|t| t.saturating_duration_since(Instant::now()));
+            let timeout = if self.more_to_read {
+                Some(Duration::ZERO)
+            } else {
+                self.next_timer().map(|t| t.saturating_duration_since(Instant::now()))
+            };
             if let Err(e) = poll.poll(&mut events, timeout)
                 && e.kind() != ErrorKind::Interrupted
             {
@@ -162,9 +170,11 @@ impl Session<'_> {
             .min()
     }
 
-    /// Read every frame available now. `Some` when the session is over.
+    /// Read the frames available now, at most [`BURST`] of them so that a flooding server
+    /// cannot starve input and timers (`more_to_read` is then set). `Some` when the session is over.
     fn read_all(&mut self) -> Option<Ending> {
-        loop {
+        self.more_to_read = false;
+        for _ in 0..BURST {
             match self.ws.read() {
                 Ok(msg) => {
                     if let Some(end) = self.on_message(msg) {
@@ -178,6 +188,9 @@ impl Session<'_> {
                 Err(e) => return Some(self.on_read_error(e)),
             }
         }
+        // The socket is edge-triggered: what is left must be read without waiting for an event.
+        self.more_to_read = true;
+        None
     }
 
     fn on_message(&mut self, msg: Message) -> Option<Ending> {
