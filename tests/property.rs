@@ -1,0 +1,84 @@
+//! Properties over arbitrary bytes, run on every CI run: the response parser never panics
+//! and never reads past its cap, and the escaper never lets a control byte through.
+
+use proptest::prelude::*;
+use wscheck::escape;
+use wscheck::handshake::{Request, RequestOptions, explain, findings, response};
+use wscheck::target::Target;
+
+const LRE: char = '\u{202a}';
+const RLO: char = '\u{202e}';
+
+fn request() -> Request {
+    let target = Target::parse("ws://h/").unwrap();
+    Request::build(&target, &RequestOptions::default(), &mut |_| {}).unwrap()
+}
+
+/// Bytes that look like an HTTP response often enough to get past the first checks.
+fn responses() -> impl Strategy<Value = Vec<u8>> {
+    let line = prop_oneof![
+        Just(b"Upgrade: websocket".to_vec()),
+        Just(b"Connection: Upgrade".to_vec()),
+        Just(b"Sec-WebSocket-Accept: x".to_vec()),
+        Just(b"Sec-WebSocket-Protocol: a, b".to_vec()),
+        Just(b"Sec-WebSocket-Origin: x".to_vec()),
+        proptest::collection::vec(any::<u8>(), 0..40),
+    ];
+    let ending = prop_oneof![Just(b"\r\n".to_vec()), Just(b"\n".to_vec())];
+    (
+        prop_oneof![
+            Just(b"HTTP/1.1 101 ".to_vec()),
+            Just(b"HTTP/1.0 200".to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..16)
+        ],
+        proptest::collection::vec((line, ending), 0..12),
+        proptest::collection::vec(any::<u8>(), 0..64),
+    )
+        .prop_map(|(status, lines, tail)| {
+            let mut out = status;
+            for (l, e) in lines {
+                out.extend(l);
+                out.extend(e);
+            }
+            out.extend_from_slice(b"\r\n");
+            out.extend(tail);
+            out
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn parser_never_panics(data in prop_oneof![responses(), proptest::collection::vec(any::<u8>(), 0..512)]) {
+        let req = request();
+        if let Ok((buf, end)) = response::read_head(&mut &data[..]) {
+            prop_assert!(end <= buf.len());
+            prop_assert!(end <= response::MAX_HEAD + 1);
+            if let Ok(r) = response::parse(&buf, end) {
+                let found = if r.status == 101 { findings::check(&req, &r) } else { explain::explain(&r) };
+                prop_assert!(!found.is_empty());
+                for h in &r.headers {
+                    prop_assert!(h.line < r.lines.len());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn escaped_bytes_have_no_controls(data in proptest::collection::vec(any::<u8>(), 0..256)) {
+        let shown = escape::bytes(&data);
+        prop_assert!(!shown.chars().any(|c| c.is_control()));
+        prop_assert!(!shown.contains(RLO), "an RLO survived: {:?}", shown);
+        // Printable ASCII without backslashes passes unchanged.
+        if data.iter().all(|b| (0x20..0x7f).contains(b) && *b != b'\\') {
+            prop_assert_eq!(shown.as_bytes(), &data[..]);
+        }
+    }
+
+    #[test]
+    fn escaped_text_has_no_controls(s in "\\PC*|[\\x00-\\x1f\\x7f-\\u{9f}\\u{200b}-\\u{202e}]*") {
+        let shown = escape::text(&s);
+        prop_assert!(!shown.chars().any(|c| c.is_control() || (LRE..=RLO).contains(&c)), "{:?}", shown);
+    }
+}
