@@ -85,6 +85,11 @@ fn read_request(stream: &mut TcpStream) -> io::Result<(Vec<u8>, Vec<u8>)> {
             let rest = buf.split_off(end + 4);
             return Ok((buf, rest));
         }
+        // Not HTTP (e.g. a TLS hello): answer at once instead of waiting for a blank line.
+        let mut slots = [httparse::EMPTY_HEADER; 64];
+        if httparse::Request::new(&mut slots).parse(&buf).is_err() {
+            return Ok((buf, Vec::new()));
+        }
         if buf.len() > MAX_REQUEST {
             return Err(io::ErrorKind::InvalidData.into());
         }

@@ -7,14 +7,17 @@ pub mod findings;
 pub mod request;
 pub mod response;
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use crate::connect::Stream;
-use crate::event::{Event, Finding, RawLine};
+use crate::event::{Event, Finding, Level, RawLine};
 use crate::exit::{Code, Failure};
 pub use request::{Request, RequestOptions};
 pub use response::Response;
+
+/// The most interim (1xx) answers read past before the next one is taken as the answer.
+const MAX_INTERIM: usize = 8;
 
 /// Write `request`, read the answer (and, for a non-101, the first bytes of its body) and
 /// report both. The stream's deadline (set by `connect`) bounds the whole exchange.
@@ -32,8 +35,35 @@ pub fn exchange(
     emit(Event::Request { lines: request.display_lines(show_secrets) });
 
     let (buf, end) = response::read_head(stream)?;
+    let mut response = response::parse(&buf, end)?;
+    // RFC 9110 §15.2: a client must read past interim answers (100 Continue, 102, 103) to
+    // the real one. Show each, then read on, starting with the bytes already received.
+    let mut interim = 0;
+    while (100..200).contains(&response.status) && response.status != 101 && interim < MAX_INTERIM {
+        interim += 1;
+        let (lines, headers) = masked(&response, show_secrets);
+        emit(Event::Response {
+            version: response.version.clone(),
+            status: response.status,
+            reason: response.reason.clone(),
+            lines,
+            headers,
+            body: Vec::new(),
+            body_truncated: false,
+            took: started.elapsed(),
+        });
+        emit(Event::Note {
+            level: Level::Info,
+            text: format!(
+                "{} is an interim answer: reading on to the real one (RFC 9110 §15.2)",
+                status_text(response.status, &response.reason)
+            ),
+        });
+        let rest = std::io::Cursor::new(std::mem::take(&mut response.rest));
+        let (buf, end) = response::read_head(&mut rest.chain(&mut *stream))?;
+        response = response::parse(&buf, end)?;
+    }
     let took = started.elapsed();
-    let response = response::parse(&buf, end)?;
     let (body, body_truncated) = if response.status == 101 {
         (Vec::new(), false)
     } else {
@@ -41,19 +71,7 @@ pub fn exchange(
         stream.tcp_mut().shorten_deadline(Instant::now() + Duration::from_millis(1500));
         response::read_body_preview(stream, &response)
     };
-    let mut lines = response.lines.clone();
-    let mut headers = Vec::with_capacity(response.headers.len());
-    for h in &response.headers {
-        let masked = if show_secrets { None } else { request::mask(&h.name, &h.value) };
-        match masked {
-            Some(m) => {
-                lines[h.line] =
-                    RawLine { bytes: format!("{}: {m}", h.name).into_bytes(), bare_lf: lines[h.line].bare_lf };
-                headers.push((h.name.clone(), m.into_bytes()));
-            }
-            None => headers.push((h.name.clone(), h.value.clone())),
-        }
-    }
+    let (lines, headers) = masked(&response, show_secrets);
     emit(Event::Response {
         version: response.version.clone(),
         status: response.status,
@@ -65,6 +83,29 @@ pub fn exchange(
         took,
     });
     Ok(response)
+}
+
+/// The raw lines and the (name, value) headers of `response` for the transcript, secrets
+/// masked unless `show_secrets`: in the headers and in the raw lines they came from.
+fn masked(response: &Response, show_secrets: bool) -> (Vec<RawLine>, Vec<(String, Vec<u8>)>) {
+    let mut lines = response.lines.clone();
+    let mut headers = Vec::with_capacity(response.headers.len());
+    for h in &response.headers {
+        let masked = if show_secrets { None } else { request::mask(&h.name, &h.value) };
+        match masked {
+            Some(m) => {
+                lines[h.line] =
+                    RawLine { bytes: format!("{}: {m}", h.name).into_bytes(), bare_lf: lines[h.line].bare_lf };
+                // An obsolete folded value goes on in the lines that follow.
+                for l in lines[h.line + 1..].iter_mut().take_while(|l| matches!(l.bytes.first(), Some(b' ' | b'\t'))) {
+                    l.bytes = b" *****".to_vec();
+                }
+                headers.push((h.name.clone(), m.into_bytes()));
+            }
+            None => headers.push((h.name.clone(), h.value.clone())),
+        }
+    }
+    (lines, headers)
 }
 
 /// Check the response against the request, report every finding (`extra` ones, such as

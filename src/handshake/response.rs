@@ -112,7 +112,7 @@ pub fn read_head(stream: &mut impl Read) -> Result<(Vec<u8>, usize), Failure> {
                 format!("the server closed the connection in the middle of the response header{}", received(&buf)),
             ));
         }
-        let take = n.min(MAX_HEAD + 1 - buf.len());
+        let take = n.min(MAX_HEAD - buf.len());
         buf.extend_from_slice(&chunk[..take]);
         check_http(&buf, false)?;
         if let Some(end) = find_head_end(&buf, scanned) {
@@ -121,7 +121,7 @@ pub fn read_head(stream: &mut impl Read) -> Result<(Vec<u8>, usize), Failure> {
             return Ok((buf, end));
         }
         scanned = buf.len().saturating_sub(2);
-        if buf.len() > MAX_HEAD {
+        if buf.len() >= MAX_HEAD {
             return Err(Failure::new(
                 Code::NoSwitch,
                 format!("the response header is larger than {} KiB: gave up reading it", MAX_HEAD / 1024),
@@ -242,7 +242,26 @@ pub fn parse(buf: &[u8], end: usize) -> Result<Response, Failure> {
             Err(httparse::Error::TooManyHeaders) => {
                 return Err(malformed("more than 512 header lines"));
             }
-            _ => return Err(malformed("the header lines cannot be parsed")),
+            _ => {
+                // httparse gives no position: name the line a recipient must reject (RFC 9112 §2.2,
+                // RFC 9110 §5.5), rather than show a preview that may stop before it.
+                let bad = numbered
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .find(|(_, (_, l))| l.bytes.contains(&b'\r') || l.bytes.contains(&0));
+                return Err(match bad {
+                    Some((i, (_, l))) => Failure::new(
+                        Code::NoSwitch,
+                        format!(
+                            "malformed response: line {} has a bare CR or a NUL, which HTTP forbids: \"{}\"",
+                            i + 1,
+                            preview(&l.bytes)
+                        ),
+                    ),
+                    None => malformed("the header lines cannot be parsed"),
+                });
+            }
         }
     }
     let used: std::collections::HashSet<usize> = headers.iter().map(|h: &Header| h.line).collect();

@@ -77,6 +77,7 @@ pub fn render(event: &Event, style: &Style, elapsed: Duration) -> (String, Vec<u
                 let shown_len: usize = shown.iter().map(|l| l.len()).sum();
                 for l in shown {
                     let l = l.strip_suffix(b"\n").unwrap_or(l);
+                    let l = l.strip_suffix(b"\r").unwrap_or(l);
                     text.push_str(&line("<", &escape::bytes(l).dimmed().to_string()));
                 }
                 if *body_truncated || shown_len < body.len() {
