@@ -75,6 +75,8 @@ struct Session<'a> {
     ping_seq: u64,
     /// Set once a Close is under way: give up waiting at the instant, end as planned.
     closing: Option<(Instant, Ending)>,
+    /// `--count`/`--expect` is met: messages still arriving before the Close are not shown.
+    goal_met: bool,
     write_blocked: bool,
     inputs_open: bool,
     started: Instant,
@@ -104,6 +106,7 @@ pub fn run(
         pings: VecDeque::new(),
         ping_seq: 0,
         closing: None,
+        goal_met: false,
         write_blocked: false,
         inputs_open: true,
         started: now,
@@ -138,10 +141,11 @@ impl Session<'_> {
             if !self.write_blocked && self.closing.is_none() {
                 self.take_inputs();
             }
-            if let Some(end) = self.flush() {
+            // Timers first: a ping they queue must go out in this turn's flush, not a turn later.
+            if let Some(end) = self.check_timers() {
                 return end;
             }
-            if let Some(end) = self.check_timers() {
+            if let Some(end) = self.flush() {
                 return end;
             }
             self.reporter.flush();
@@ -229,7 +233,8 @@ impl Session<'_> {
 
     fn server_closed(&self, code: Option<u16>, reason: &str) -> Ending {
         let shown = code.map_or("no code".to_string(), |c| format!("{c} ({})", crate::close::name(c)));
-        let why = if reason.is_empty() { String::new() } else { format!(": \"{}\"", crate::escape::text(reason)) };
+        // Not escaped here: the renderer escapes the whole message (escaping twice shows `\\x1b`).
+        let why = if reason.is_empty() { String::new() } else { format!(": \"{reason}\"") };
         if self.opts.has_goal() {
             return Err(Failure::new(
                 Code::NotMet,
@@ -251,6 +256,9 @@ impl Session<'_> {
     }
 
     fn on_data(&mut self, kind: Kind, data: &[u8]) -> Option<Ending> {
+        if self.goal_met {
+            return None;
+        }
         self.received += 1;
         if self.received == 1 && self.opts.verbose {
             let after = self.started.elapsed().as_secs_f64() * 1000.0;
@@ -267,6 +275,7 @@ impl Session<'_> {
         let matched = self.opts.expect.as_ref().is_some_and(|re| re.is_match(&String::from_utf8_lossy(data)));
         let counted = self.opts.count.is_some_and(|n| self.received >= n);
         if matched || counted {
+            self.goal_met = true;
             self.start_close(1000, String::new(), Ok(Code::Ok));
         }
         None
