@@ -119,7 +119,11 @@ fn follow(
         let opts = ConnectOptions { tls: tls.clone(), proxy, show_secrets: args.show_secrets };
         let deadline = Instant::now() + args.connect_timeout;
         let Connected { mut stream, findings } = connect::connect(&target, &opts, deadline, emit)?;
-        let response = handshake::exchange(&mut stream, &request, args.show_secrets, emit)?;
+        let response =
+            handshake::exchange(&mut stream, &request, args.show_secrets, emit).map_err(|f| match &mut stream {
+                connect::Stream::Tls(s) => crate::tls::alert_after_handshake(s, f, &target.authority()),
+                connect::Stream::Plain(_) => f,
+            })?;
         let location = response.first("Location").filter(|_| args.location && (300..400).contains(&response.status));
         let Some(location) = location else {
             return Ok((stream, response, request, findings));
@@ -135,12 +139,13 @@ fn follow(
                 format!("too many redirects (--max-redirs {}): {}", args.max_redirs, chain.join(" → ")),
             ));
         }
-        if (next.host.as_str(), next.port) == (target.host.as_str(), target.port) {
+        let same_place = (next.host.as_str(), next.port) == (target.host.as_str(), target.port);
+        if same_place && next.scheme == target.scheme {
             if next.userinfo.is_none() {
                 next.userinfo = target.userinfo.clone();
             }
         } else {
-            // Credentials are for the host they were given for (curl does the same).
+            // Credentials are for the host, port and scheme they were given for (as curl).
             let before = headers.len();
             headers.retain(|h| {
                 let name = h.split(':').next().unwrap_or("").trim();
@@ -149,7 +154,11 @@ fn follow(
             if auth.take().is_some() || target.userinfo.is_some() || headers.len() != before {
                 emit(Event::Note {
                     level: Level::Info,
-                    text: format!("credentials are not sent to {} (another host)", next.authority()),
+                    text: format!(
+                        "credentials are not sent to {} (another {})",
+                        next.authority(),
+                        if same_place { "scheme" } else { "host" }
+                    ),
                 });
             }
         }

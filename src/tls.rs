@@ -98,6 +98,45 @@ fn pem_blocks(pem: &[u8], label: &str) -> Vec<Vec<u8>> {
     out
 }
 
+/// Under TLS 1.3 the server checks a client certificate after the client's side of the
+/// handshake is done, so its refusal (a TLS alert) only shows when the request is written
+/// or the answer read: as an alert, or as a reset with the alert still unread behind it.
+/// Turn such a failure of the HTTP exchange into the TLS failure (exit 4) it is.
+pub fn alert_after_handshake<S: std::io::Read + std::io::Write>(
+    stream: &mut native_tls::TlsStream<S>,
+    failure: Failure,
+    authority: &str,
+) -> Failure {
+    use std::io::Read;
+    if failure.code != Code::NoSwitch {
+        return failure;
+    }
+    // OpenSSL's words from `error:` on, without what the exchange wrapped them in.
+    let from_error =
+        |t: &str| t.find("error:").map_or(t, |i| &t[i..]).trim_end_matches(" before the server answered").to_string();
+    let mut text = from_error(&failure.message);
+    if !text.contains("alert") {
+        if !(text.contains("connection reset") || text.contains("Broken pipe")) {
+            return failure;
+        }
+        match stream.read(&mut [0u8; 1]) {
+            Err(e) if e.to_string().contains("alert") => text = from_error(&e.to_string()),
+            _ => return failure,
+        }
+    }
+    let hint = if text.contains("certificate required") {
+        " — the server requires a client certificate (--cert and --key)"
+    } else if ["unknown ca", "bad certificate", "certificate unknown", "unsupported certificate"]
+        .iter()
+        .any(|a| text.contains(a))
+    {
+        " — the server did not accept the client certificate (--cert)"
+    } else {
+        ""
+    };
+    Failure::new(Code::Tls, format!("the TLS session with {authority} was refused after the handshake: {text}{hint}"))
+}
+
 /// What the transcript shows of the server's certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertInfo {
