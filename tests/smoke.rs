@@ -18,11 +18,6 @@ fn demo_shows_the_hixie_reason_phrase_and_passes() {
 fn serve_with_a_custom_reason_is_judged_by_its_code() {
     let server = Serve::start(&["--reason", "Hello There"]);
     let r = wscheck(&["--handshake-only", &server.url], b"");
-    r.code(0)
-        .err_has("< HTTP/1.1 101 Hello There")
-        .err_has("* Close received: 1000 (normal closure)");
-    assert!(
-        r.finding_is("reason-phrase", "info")
-            .contains("\"Hello There\"")
-    );
+    r.code(0).err_has("< HTTP/1.1 101 Hello There").err_has("* Close received: 1000 (normal closure)");
+    assert!(r.finding_is("reason-phrase", "info").contains("\"Hello There\""));
 }

@@ -24,36 +24,20 @@ pub struct Run {
 impl Run {
     /// Assert the exit code, showing the transcript when it is wrong.
     pub fn code(&self, expected: i32) -> &Self {
-        assert_eq!(
-            self.code, expected,
-            "exit code\n--- stderr:\n{}\n--- stdout:\n{}",
-            self.stderr, self.stdout
-        );
+        assert_eq!(self.code, expected, "exit code\n--- stderr:\n{}\n--- stdout:\n{}", self.stderr, self.stdout);
         self
     }
     /// Assert stderr contains `needle`.
     pub fn err_has(&self, needle: &str) -> &Self {
-        assert!(
-            self.stderr.contains(needle),
-            "stderr lacks {needle:?}\n--- stderr:\n{}",
-            self.stderr
-        );
+        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}\n--- stderr:\n{}", self.stderr);
         self
     }
     pub fn err_lacks(&self, needle: &str) -> &Self {
-        assert!(
-            !self.stderr.contains(needle),
-            "stderr has {needle:?}\n--- stderr:\n{}",
-            self.stderr
-        );
+        assert!(!self.stderr.contains(needle), "stderr has {needle:?}\n--- stderr:\n{}", self.stderr);
         self
     }
     pub fn out_has(&self, needle: &str) -> &Self {
-        assert!(
-            self.stdout.contains(needle),
-            "stdout lacks {needle:?}\n--- stdout:\n{}",
-            self.stdout
-        );
+        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}\n--- stdout:\n{}", self.stdout);
         self
     }
     /// The finding line for `id` in the transcript.
@@ -148,10 +132,7 @@ impl<T: Send + 'static> RawServer<T> {
             stream.set_read_timeout(Some(LIMIT)).unwrap();
             script(stream)
         });
-        RawServer {
-            port,
-            handle: Some(handle),
-        }
+        RawServer { port, handle: Some(handle) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -159,11 +140,7 @@ impl<T: Send + 'static> RawServer<T> {
     }
 
     pub fn join(mut self) -> T {
-        self.handle
-            .take()
-            .unwrap()
-            .join()
-            .expect("test server panicked")
+        self.handle.take().unwrap().join().expect("test server panicked")
     }
 }
 
@@ -189,9 +166,7 @@ pub fn ok_101(head: &[u8], reason: &str, extra: &str) -> Vec<u8> {
 
 /// A server that answers a fixed 101 head and then behaves like a WebSocket peer that
 /// answers our Close: for handshake cases where the session must end cleanly.
-pub fn upgrade_then_close(
-    response: impl FnOnce(&[u8]) -> Vec<u8> + Send + 'static,
-) -> RawServer<Vec<u8>> {
+pub fn upgrade_then_close(response: impl FnOnce(&[u8]) -> Vec<u8> + Send + 'static) -> RawServer<Vec<u8>> {
     RawServer::start(move |mut s| {
         let head = read_head(&mut s);
         s.write_all(&response(&head)).unwrap();
@@ -229,11 +204,7 @@ impl Serve {
             let _ = BufReader::new(stdout).read_line(&mut line);
             let _ = tx.send(line);
         });
-        let url = rx
-            .recv_timeout(LIMIT)
-            .expect("serve printed its URL")
-            .trim()
-            .to_string();
+        let url = rx.recv_timeout(LIMIT).expect("serve printed its URL").trim().to_string();
         assert!(url.starts_with("ws://127.0.0.1:"), "serve printed {url:?}");
         Serve { child, url }
     }
@@ -243,5 +214,119 @@ impl Drop for Serve {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+// ---- WebSocket frames on a raw server (RFC 6455 §5.2) ----------------------------------
+// Server→client frames are unmasked; client→server frames are masked and are unmasked here.
+
+/// A final, unmasked server→client frame with `opcode` (0x1 text, 0x2 binary, 0x8 close,
+/// 0x9 ping, 0xA pong) and any payload length.
+pub fn ws_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x80 | opcode];
+    match payload.len() {
+        n if n < 126 => f.push(n as u8),
+        n if n <= 0xffff => {
+            f.push(126);
+            f.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            f.push(127);
+            f.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    f.extend_from_slice(payload);
+    f
+}
+
+/// A server→client text frame (the bytes are sent as given, valid UTF-8 or not).
+pub fn ws_text(payload: impl AsRef<[u8]>) -> Vec<u8> {
+    ws_frame(0x1, payload.as_ref())
+}
+
+/// A server→client Close frame with `code` and `reason`.
+pub fn ws_close(code: u16, reason: impl AsRef<[u8]>) -> Vec<u8> {
+    let mut payload = code.to_be_bytes().to_vec();
+    payload.extend_from_slice(reason.as_ref());
+    ws_frame(0x8, &payload)
+}
+
+/// Read the upgrade request from `s` and answer a valid 101; the request head.
+pub fn ws_accept(s: &mut TcpStream) -> Vec<u8> {
+    let head = read_head(s);
+    s.write_all(&ok_101(&head, "Switching Protocols", "")).unwrap();
+    head
+}
+
+/// One client→server frame: (opcode, unmasked payload); `None` at EOF or on a read error.
+/// Panics if the frame is not masked (RFC 6455 §5.1: a client masks every frame).
+pub fn read_client_frame(s: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
+    let mut h = [0u8; 2];
+    s.read_exact(&mut h).ok()?;
+    assert!(h[1] & 0x80 != 0, "client frame not masked: {h:02x?}");
+    let len = match h[1] & 0x7f {
+        126 => {
+            let mut l = [0u8; 2];
+            s.read_exact(&mut l).ok()?;
+            u16::from_be_bytes(l) as usize
+        }
+        127 => {
+            let mut l = [0u8; 8];
+            s.read_exact(&mut l).ok()?;
+            u64::from_be_bytes(l) as usize
+        }
+        n => n as usize,
+    };
+    let mut mask = [0u8; 4];
+    s.read_exact(&mut mask).ok()?;
+    let mut payload = vec![0u8; len];
+    s.read_exact(&mut payload).ok()?;
+    for (i, b) in payload.iter_mut().enumerate() {
+        *b ^= mask[i % 4];
+    }
+    Some((h[0] & 0x0f, payload))
+}
+
+/// The code of a Close frame's payload (`None` when it has none).
+pub fn close_code_of(payload: &[u8]) -> Option<u16> {
+    (payload.len() >= 2).then(|| u16::from_be_bytes([payload[0], payload[1]]))
+}
+
+/// Read client frames until its Close; the frames before it (opcode, payload) and the
+/// Close's code. Panics if the connection ends first.
+pub fn read_until_client_close(s: &mut TcpStream) -> (Vec<(u8, Vec<u8>)>, Option<u16>) {
+    let mut before = Vec::new();
+    loop {
+        match read_client_frame(s) {
+            Some((0x8, payload)) => return (before, close_code_of(&payload)),
+            Some(frame) => before.push(frame),
+            None => panic!("the client hung up without a Close; frames before: {before:?}"),
+        }
+    }
+}
+
+/// The proxy variables curl reads, in both cases; [`wscheck_clean_env`] removes them all.
+pub const PROXY_VARS: &[&str] =
+    &["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"];
+
+/// Like [`wscheck_env`], but the proxy variables of the test's own environment are removed
+/// first, so only `env` decides whether a proxy is used.
+pub fn wscheck_clean_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_wscheck"));
+    for var in PROXY_VARS {
+        cmd.env_remove(var);
+    }
+    let out = cmd
+        .args(args)
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .write_stdin(stdin.to_vec())
+        .timeout(LIMIT)
+        .output()
+        .expect("run wscheck");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
