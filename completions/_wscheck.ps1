@@ -1,0 +1,122 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'wscheck'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'wscheck' {
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add a request header, ''Name: value''; one naming a generated header replaces it, and ''Name:'' with no value removes it. Repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add a request header, ''Name: value''; one naming a generated header replaces it, and ''Name:'' with no value removes it. Repeatable')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Offer a subprotocol (Sec-WebSocket-Protocol). Repeatable')
+            [CompletionResult]::new('--subprotocol', '--subprotocol', [CompletionResultType]::ParameterName, 'Offer a subprotocol (Sec-WebSocket-Protocol). Repeatable')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Send an Origin header')
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'Send an Origin header')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Send ''Authorization: Basic'' with these credentials (instead of the URL''s user:pass@)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'Send ''Authorization: Basic'' with these credentials (instead of the URL''s user:pass@)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Send ''Authorization: Basic'' with these credentials (instead of the URL''s user:pass@)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'wss://: trust the certificates in this PEM file too (added to the system roots)')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'wss://: present this PEM client certificate (with --key)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'wss://: the PKCS#8 PEM private key of --cert')
+            [CompletionResult]::new('--cert-warn-days', '--cert-warn-days', [CompletionResultType]::ParameterName, 'wss://: warn when the server''s certificate expires within N days')
+            [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; '''' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY')
+            [CompletionResult]::new('--noproxy', '--noproxy', [CompletionResultType]::ParameterName, 'Hosts to reach without a proxy (comma-separated; overrides NO_PROXY); ''*'' for all')
+            [CompletionResult]::new('--max-redirs', '--max-redirs', [CompletionResultType]::ParameterName, 'The most redirects -L follows')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'One deadline for DNS + TCP + TLS + the HTTP exchange (250ms, 2s, 1m, or seconds)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Send MSG after connecting (repeatable, in order); stdin is then not read')
+            [CompletionResult]::new('--execute', '--execute', [CompletionResultType]::ParameterName, 'Send MSG after connecting (repeatable, in order); stdin is then not read')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Exit after N received messages')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Exit after N received messages')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Exit 0 at the first received message matching this regex')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'After the last send, keep listening until the connection has been quiet this long (every received message restarts it; 0 closes at once)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'After the last send, keep listening until the connection has been quiet this long (every received message restarts it; 0 closes at once)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Overall deadline for the session (default: none)')
+            [CompletionResult]::new('--binary-output', '--binary-output', [CompletionResultType]::ParameterName, 'How received binary messages are written to a pipe')
+            [CompletionResult]::new('--ping-interval', '--ping-interval', [CompletionResultType]::ParameterName, 'Send a ping this often and show each round-trip time')
+            [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'Largest message (and frame) accepted, in bytes; a larger one ends the session (1009)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'wss://: accept any certificate and host name (insecure)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'wss://: accept any certificate and host name (insecure)')
+            [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Follow redirects (3xx with Location)')
+            [CompletionResult]::new('--location', '--location', [CompletionResultType]::ParameterName, 'Follow redirects (3xx with Location)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message')
+            [CompletionResult]::new('--handshake-only', '--handshake-only', [CompletionResultType]::ParameterName, 'Close (1000) right after the verdict')
+            [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'Send each stdin line as a binary message')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Show ping and pong frames')
+            [CompletionResult]::new('--show-ping-pong', '--show-ping-pong', [CompletionResultType]::ParameterName, 'Show ping and pong frames')
+            [CompletionResult]::new('--timestamps', '--timestamps', [CompletionResultType]::ParameterName, 'Prefix messages shown on a terminal with the time since start')
+            [CompletionResult]::new('--lenient', '--lenient', [CompletionResultType]::ParameterName, 'Go on into the session after a 101 whose findings have errors')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON Lines events on stdout instead of the transcript')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Show credentials (Authorization, Cookie, …) instead of masking them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local echo server with a configurable handshake')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wscheck;serve' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one. The URL is printed on stdout')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to listen on; 0 picks a free one. The URL is printed on stdout')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Address to bind')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to bind')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'The reason phrase of the 101 status line')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Accept this subprotocol when the client offers it. Repeatable')
+            [CompletionResult]::new('--subprotocol', '--subprotocol', [CompletionResultType]::ParameterName, 'Accept this subprotocol when the client offers it. Repeatable')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wscheck;demo' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wscheck;completions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wscheck;help' {
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local echo server with a configurable handshake')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'wscheck;help;serve' {
+            break
+        }
+        'wscheck;help;demo' {
+            break
+        }
+        'wscheck;help;completions' {
+            break
+        }
+        'wscheck;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

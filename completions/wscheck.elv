@@ -1,0 +1,108 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[wscheck] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'wscheck'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'wscheck'= {
+            cand -H 'Add a request header, ''Name: value''; one naming a generated header replaces it, and ''Name:'' with no value removes it. Repeatable'
+            cand --header 'Add a request header, ''Name: value''; one naming a generated header replaces it, and ''Name:'' with no value removes it. Repeatable'
+            cand -s 'Offer a subprotocol (Sec-WebSocket-Protocol). Repeatable'
+            cand --subprotocol 'Offer a subprotocol (Sec-WebSocket-Protocol). Repeatable'
+            cand -o 'Send an Origin header'
+            cand --origin 'Send an Origin header'
+            cand -u 'Send ''Authorization: Basic'' with these credentials (instead of the URL''s user:pass@)'
+            cand --auth 'Send ''Authorization: Basic'' with these credentials (instead of the URL''s user:pass@)'
+            cand --user 'Send ''Authorization: Basic'' with these credentials (instead of the URL''s user:pass@)'
+            cand --cacert 'wss://: trust the certificates in this PEM file too (added to the system roots)'
+            cand --cert 'wss://: present this PEM client certificate (with --key)'
+            cand --key 'wss://: the PKCS#8 PEM private key of --cert'
+            cand --cert-warn-days 'wss://: warn when the server''s certificate expires within N days'
+            cand --proxy 'Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; '''' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY'
+            cand --noproxy 'Hosts to reach without a proxy (comma-separated; overrides NO_PROXY); ''*'' for all'
+            cand --max-redirs 'The most redirects -L follows'
+            cand --connect-timeout 'One deadline for DNS + TCP + TLS + the HTTP exchange (250ms, 2s, 1m, or seconds)'
+            cand -x 'Send MSG after connecting (repeatable, in order); stdin is then not read'
+            cand --execute 'Send MSG after connecting (repeatable, in order); stdin is then not read'
+            cand -n 'Exit after N received messages'
+            cand --count 'Exit after N received messages'
+            cand --expect 'Exit 0 at the first received message matching this regex'
+            cand -w 'After the last send, keep listening until the connection has been quiet this long (every received message restarts it; 0 closes at once)'
+            cand --wait 'After the last send, keep listening until the connection has been quiet this long (every received message restarts it; 0 closes at once)'
+            cand --timeout 'Overall deadline for the session (default: none)'
+            cand --binary-output 'How received binary messages are written to a pipe'
+            cand --ping-interval 'Send a ping this often and show each round-trip time'
+            cand --max-size 'Largest message (and frame) accepted, in bytes; a larger one ends the session (1009)'
+            cand --color 'When to use colour'
+            cand -k 'wss://: accept any certificate and host name (insecure)'
+            cand --insecure 'wss://: accept any certificate and host name (insecure)'
+            cand -L 'Follow redirects (3xx with Location)'
+            cand --location 'Follow redirects (3xx with Location)'
+            cand -v 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message'
+            cand --verbose 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message'
+            cand --handshake-only 'Close (1000) right after the verdict'
+            cand --binary 'Send each stdin line as a binary message'
+            cand -P 'Show ping and pong frames'
+            cand --show-ping-pong 'Show ping and pong frames'
+            cand --timestamps 'Prefix messages shown on a terminal with the time since start'
+            cand --lenient 'Go on into the session after a 101 whose findings have errors'
+            cand --json 'JSON Lines events on stdout instead of the transcript'
+            cand --show-secrets 'Show credentials (Authorization, Cookie, …) instead of masking them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand serve 'Run a local echo server with a configurable handshake'
+            cand demo 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
+            cand completions 'Print a shell completion script to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wscheck;serve'= {
+            cand -p 'Port to listen on; 0 picks a free one. The URL is printed on stdout'
+            cand --port 'Port to listen on; 0 picks a free one. The URL is printed on stdout'
+            cand -b 'Address to bind'
+            cand --bind 'Address to bind'
+            cand --reason 'The reason phrase of the 101 status line'
+            cand -s 'Accept this subprotocol when the client offers it. Repeatable'
+            cand --subprotocol 'Accept this subprotocol when the client offers it. Repeatable'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wscheck;demo'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wscheck;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wscheck;help'= {
+            cand serve 'Run a local echo server with a configurable handshake'
+            cand demo 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
+            cand completions 'Print a shell completion script to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'wscheck;help;serve'= {
+        }
+        &'wscheck;help;demo'= {
+        }
+        &'wscheck;help;completions'= {
+        }
+        &'wscheck;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

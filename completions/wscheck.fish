@@ -1,0 +1,78 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_wscheck_global_optspecs
+    string join \n H/header= s/subprotocol= o/origin= k/insecure u/auth= cacert= cert= key= cert-warn-days= proxy= noproxy= L/location max-redirs= v/verbose connect-timeout= handshake-only x/execute= n/count= expect= w/wait= timeout= binary binary-output= P/show-ping-pong ping-interval= max-size= timestamps lenient json show-secrets color= h/help V/version
+end
+
+function __fish_wscheck_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_wscheck_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_wscheck_using_subcommand
+    set -l cmd (__fish_wscheck_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c wscheck -n "__fish_wscheck_needs_command" -s H -l header -d 'Add a request header, \'Name: value\'; one naming a generated header replaces it, and \'Name:\' with no value removes it. Repeatable' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -s s -l subprotocol -d 'Offer a subprotocol (Sec-WebSocket-Protocol). Repeatable' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -s o -l origin -d 'Send an Origin header' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -s u -l auth -l user -d 'Send \'Authorization: Basic\' with these credentials (instead of the URL\'s user:pass@)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l cacert -d 'wss://: trust the certificates in this PEM file too (added to the system roots)' -r -F
+complete -c wscheck -n "__fish_wscheck_needs_command" -l cert -d 'wss://: present this PEM client certificate (with --key)' -r -F
+complete -c wscheck -n "__fish_wscheck_needs_command" -l key -d 'wss://: the PKCS#8 PEM private key of --cert' -r -F
+complete -c wscheck -n "__fish_wscheck_needs_command" -l cert-warn-days -d 'wss://: warn when the server\'s certificate expires within N days' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l proxy -d 'Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; \'\' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l noproxy -d 'Hosts to reach without a proxy (comma-separated; overrides NO_PROXY); \'*\' for all' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l max-redirs -d 'The most redirects -L follows' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l connect-timeout -d 'One deadline for DNS + TCP + TLS + the HTTP exchange (250ms, 2s, 1m, or seconds)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -s x -l execute -d 'Send MSG after connecting (repeatable, in order); stdin is then not read' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -s n -l count -d 'Exit after N received messages' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l expect -d 'Exit 0 at the first received message matching this regex' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -s w -l wait -d 'After the last send, keep listening until the connection has been quiet this long (every received message restarts it; 0 closes at once)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l timeout -d 'Overall deadline for the session (default: none)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l binary-output -d 'How received binary messages are written to a pipe' -r -f -a "raw\t'The bytes as they are, newline-terminated'
+hex\t'Lower-case hex, one message per line'
+base64\t'Base64, one message per line'"
+complete -c wscheck -n "__fish_wscheck_needs_command" -l ping-interval -d 'Send a ping this often and show each round-trip time' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l max-size -d 'Largest message (and frame) accepted, in bytes; a larger one ends the session (1009)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c wscheck -n "__fish_wscheck_needs_command" -s k -l insecure -d 'wss://: accept any certificate and host name (insecure)'
+complete -c wscheck -n "__fish_wscheck_needs_command" -s L -l location -d 'Follow redirects (3xx with Location)'
+complete -c wscheck -n "__fish_wscheck_needs_command" -s v -l verbose -d 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message'
+complete -c wscheck -n "__fish_wscheck_needs_command" -l handshake-only -d 'Close (1000) right after the verdict'
+complete -c wscheck -n "__fish_wscheck_needs_command" -l binary -d 'Send each stdin line as a binary message'
+complete -c wscheck -n "__fish_wscheck_needs_command" -s P -l show-ping-pong -d 'Show ping and pong frames'
+complete -c wscheck -n "__fish_wscheck_needs_command" -l timestamps -d 'Prefix messages shown on a terminal with the time since start'
+complete -c wscheck -n "__fish_wscheck_needs_command" -l lenient -d 'Go on into the session after a 101 whose findings have errors'
+complete -c wscheck -n "__fish_wscheck_needs_command" -l json -d 'JSON Lines events on stdout instead of the transcript'
+complete -c wscheck -n "__fish_wscheck_needs_command" -l show-secrets -d 'Show credentials (Authorization, Cookie, …) instead of masking them'
+complete -c wscheck -n "__fish_wscheck_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wscheck -n "__fish_wscheck_needs_command" -s V -l version -d 'Print version'
+complete -c wscheck -n "__fish_wscheck_needs_command" -a "serve" -d 'Run a local echo server with a configurable handshake'
+complete -c wscheck -n "__fish_wscheck_needs_command" -a "demo" -d 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
+complete -c wscheck -n "__fish_wscheck_needs_command" -a "completions" -d 'Print a shell completion script to stdout'
+complete -c wscheck -n "__fish_wscheck_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s p -l port -d 'Port to listen on; 0 picks a free one. The URL is printed on stdout' -r
+complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s b -l bind -d 'Address to bind' -r
+complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l reason -d 'The reason phrase of the 101 status line' -r
+complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s s -l subprotocol -d 'Accept this subprotocol when the client offers it. Repeatable' -r
+complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c wscheck -n "__fish_wscheck_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c wscheck -n "__fish_wscheck_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions help" -f -a "serve" -d 'Run a local echo server with a configurable handshake'
+complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions help" -f -a "demo" -d 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
+complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
