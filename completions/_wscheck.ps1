@@ -82,6 +82,8 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'The reason phrase of the 101 status line')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Accept this subprotocol when the client offers it. Repeatable')
             [CompletionResult]::new('--subprotocol', '--subprotocol', [CompletionResultType]::ParameterName, 'Accept this subprotocol when the client offers it. Repeatable')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Serve wss:// with this PEM certificate (chain) …')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, '… and this PKCS#8 PEM private key')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

@@ -275,7 +275,7 @@ _wscheck() {
             return 0
             ;;
         wscheck__subcmd__serve)
-            opts="-p -b -s -h --port --bind --reason --subprotocol --help"
+            opts="-p -b -s -h --port --bind --reason --subprotocol --cert --key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -306,6 +306,14 @@ _wscheck() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

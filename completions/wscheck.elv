@@ -78,6 +78,8 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --reason 'The reason phrase of the 101 status line'
             cand -s 'Accept this subprotocol when the client offers it. Repeatable'
             cand --subprotocol 'Accept this subprotocol when the client offers it. Repeatable'
+            cand --cert 'Serve wss:// with this PEM certificate (chain) …'
+            cand --key '… and this PKCS#8 PEM private key'
             cand -h 'Print help'
             cand --help 'Print help'
         }

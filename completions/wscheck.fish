@@ -69,6 +69,8 @@ complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s p -l port -d '
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s b -l bind -d 'Address to bind' -r
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l reason -d 'The reason phrase of the 101 status line' -r
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s s -l subprotocol -d 'Accept this subprotocol when the client offers it. Repeatable' -r
+complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l cert -d 'Serve wss:// with this PEM certificate (chain) …' -r -F
+complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l key -d '… and this PKCS#8 PEM private key' -r -F
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c wscheck -n "__fish_wscheck_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c wscheck -n "__fish_wscheck_using_subcommand completions" -s h -l help -d 'Print help'

@@ -195,6 +195,14 @@ pub struct ServeArgs {
     /// Accept this subprotocol when the client offers it. Repeatable.
     #[arg(short = 's', long = "subprotocol", value_name = "PROTOCOL")]
     pub subprotocols: Vec<String>,
+
+    /// Serve wss:// with this PEM certificate (chain) …
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// … and this PKCS#8 PEM private key.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -22,7 +22,7 @@ pub fn run() -> Code {
             return Code::Internal;
         }
     };
-    let config = ServerConfig { reason: REASON.into(), subprotocols: vec![] };
+    let config = ServerConfig { reason: REASON.into(), ..Default::default() };
     std::thread::spawn(move || serve::serve(listener, config));
     let url = format!("ws://{addr}/demo");
     eprintln!("* wscheck demo: an echo server is listening on {url}; it answers \"101 {REASON}\".");

@@ -17,15 +17,26 @@ const MAX_REQUEST: usize = 64 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How the server answers a handshake.
-#[derive(Debug, Clone)]
+#[derive(Clone, Default)]
 pub struct ServerConfig {
     pub reason: String,
     pub subprotocols: Vec<String>,
+    /// Serve wss:// with this acceptor.
+    pub tls: Option<native_tls::TlsAcceptor>,
 }
 
-impl From<&ServeArgs> for ServerConfig {
-    fn from(a: &ServeArgs) -> Self {
-        ServerConfig { reason: a.reason.clone(), subprotocols: a.subprotocols.clone() }
+impl ServerConfig {
+    fn from_args(a: &ServeArgs) -> io::Result<ServerConfig> {
+        let tls = match (&a.cert, &a.key) {
+            (Some(cert), Some(key)) => {
+                let invalid = |e: String| io::Error::new(io::ErrorKind::InvalidInput, e);
+                let identity = native_tls::Identity::from_pkcs8(&std::fs::read(cert)?, &std::fs::read(key)?)
+                    .map_err(|e| invalid(format!("--cert/--key: {e} (the key must be PKCS#8 PEM)")))?;
+                Some(native_tls::TlsAcceptor::new(identity).map_err(|e| invalid(e.to_string()))?)
+            }
+            _ => None,
+        };
+        Ok(ServerConfig { reason: a.reason.clone(), subprotocols: a.subprotocols.clone(), tls })
     }
 }
 
@@ -34,15 +45,17 @@ pub fn run(args: &ServeArgs) -> io::Result<()> {
     if args.reason.contains(['\r', '\n']) {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "--reason must not contain CR or LF"));
     }
+    let config = ServerConfig::from_args(args)?;
     let listener = TcpListener::bind((args.bind.as_str(), args.port))?;
     let addr = listener.local_addr()?;
     let host = if addr.is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
+    let scheme = if config.tls.is_some() { "wss" } else { "ws" };
     let mut out = io::stdout().lock();
-    writeln!(out, "ws://{host}:{}/", addr.port())?;
+    writeln!(out, "{scheme}://{host}:{}/", addr.port())?;
     out.flush()?;
     drop(out);
-    eprintln!("* wscheck serve: echo server on ws://{host}:{}/ (Ctrl-C to stop)", addr.port());
-    serve(listener, ServerConfig::from(args));
+    eprintln!("* wscheck serve: echo server on {scheme}://{host}:{}/ (Ctrl-C to stop)", addr.port());
+    serve(listener, config);
     Ok(())
 }
 
@@ -58,21 +71,48 @@ pub fn serve(listener: TcpListener, config: ServerConfig) {
     }
 }
 
-fn handle(mut stream: TcpStream, config: &ServerConfig) -> io::Result<()> {
+fn handle(stream: TcpStream, config: &ServerConfig) -> io::Result<()> {
     let _ = stream.set_nodelay(true);
     stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
+    match &config.tls {
+        None => upgrade(stream, config),
+        Some(acceptor) => {
+            let tls = acceptor.accept(stream).map_err(|e| io::Error::other(e.to_string()))?;
+            upgrade(tls, config)
+        }
+    }
+}
+
+fn upgrade<S: Read + Write + Timeouts>(mut stream: S, config: &ServerConfig) -> io::Result<()> {
     let (head, rest) = read_request(&mut stream)?;
     let answer = answer(&head, config);
     stream.write_all(answer.response.as_bytes())?;
     if !answer.upgraded {
         return Ok(());
     }
-    stream.set_read_timeout(None)?;
+    stream.clear_timeout()?;
     echo(WebSocket::from_partially_read(stream, rest, Role::Server, None));
     Ok(())
 }
 
-fn read_request(stream: &mut TcpStream) -> io::Result<(Vec<u8>, Vec<u8>)> {
+/// The request timeout is set on the TCP socket, under TLS too; the session has none.
+trait Timeouts {
+    fn clear_timeout(&self) -> io::Result<()>;
+}
+
+impl Timeouts for TcpStream {
+    fn clear_timeout(&self) -> io::Result<()> {
+        self.set_read_timeout(None)
+    }
+}
+
+impl Timeouts for native_tls::TlsStream<TcpStream> {
+    fn clear_timeout(&self) -> io::Result<()> {
+        self.get_ref().set_read_timeout(None)
+    }
+}
+
+fn read_request(stream: &mut impl Read) -> io::Result<(Vec<u8>, Vec<u8>)> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
     loop {
@@ -157,7 +197,7 @@ fn answer(head: &[u8], config: &ServerConfig) -> Answer {
 }
 
 /// Echo text and binary messages until the peer closes; tungstenite answers pings and Close.
-fn echo(mut ws: WebSocket<TcpStream>) {
+fn echo<S: Read + Write>(mut ws: WebSocket<S>) {
     loop {
         match ws.read() {
             Ok(msg @ (Message::Text(_) | Message::Binary(_))) => {
@@ -177,7 +217,7 @@ mod tests {
     use super::*;
 
     fn config() -> ServerConfig {
-        ServerConfig { reason: "Web Socket Protocol Handshake".into(), subprotocols: vec!["chat".into()] }
+        ServerConfig { reason: "Web Socket Protocol Handshake".into(), subprotocols: vec!["chat".into()], tls: None }
     }
 
     #[test]

@@ -205,7 +205,7 @@ impl Serve {
             let _ = tx.send(line);
         });
         let url = rx.recv_timeout(LIMIT).expect("serve printed its URL").trim().to_string();
-        assert!(url.starts_with("ws://127.0.0.1:"), "serve printed {url:?}");
+        assert!(url.starts_with("ws://127.0.0.1:") || url.starts_with("wss://127.0.0.1:"), "serve printed {url:?}");
         Serve { child, url }
     }
 }
