@@ -239,6 +239,7 @@ fn server_ping_is_shown_with_p_and_answered() {
     let r = wscheck(&["-P", &server.url("/")], b"");
     r.code(0);
     err_line(&r, "< ping are you there");
+    err_line(&r, "> pong are you there");
     out_is(&r, &[]);
     let (pong, echo) = server.join();
     assert_eq!(pong, b"are you there");

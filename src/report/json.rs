@@ -13,7 +13,42 @@ pub fn render(event: &Event, elapsed: Duration, out: &mut impl Write) -> io::Res
     let rest = body.to_string();
     let rest = rest.strip_prefix('{').unwrap_or("}");
     let sep = if rest == "}" { "" } else { "," };
-    writeln!(out, "{{\"type\":\"{kind}\",\"elapsed_ms\":{elapsed_ms}{sep}{rest}")
+    writeln!(out, "{{\"type\":\"{kind}\",\"elapsed_ms\":{elapsed_ms}{sep}{}", terminal_safe(rest))
+}
+
+/// serde_json leaves C1 controls, bidi overrides and zero-width characters as they are; a
+/// JSON line read on a terminal must not carry them raw, so they become `\uXXXX` escapes
+/// (they can only occur inside strings, where the escape means the same character).
+fn terminal_safe(json: &str) -> std::borrow::Cow<'_, str> {
+    let risky = |c: char| matches!(c, '\u{80}'..='\u{9f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}');
+    if !json.chars().any(risky) {
+        return json.into();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if risky(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c1_and_bidi_are_escaped_and_still_json() {
+        let event = Event::Error { kind: "http", message: "a\u{9b}2Jb\u{202e}c\u{1b}".into() };
+        let mut out = Vec::new();
+        render(&event, Duration::ZERO, &mut out).unwrap();
+        let line = String::from_utf8(out).unwrap();
+        assert!(line.is_ascii(), "{line}");
+        let v: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["message"], "a\u{9b}2Jb\u{202e}c\u{1b}");
+    }
 }
 
 fn ms(d: Duration) -> f64 {

@@ -204,6 +204,8 @@ impl Session<'_> {
             Message::Ping(p) => {
                 if self.opts.show_ping_pong {
                     self.emit_message(Direction::Received, Kind::Ping, &p);
+                    // tungstenite has queued the answer; it leaves with the next flush.
+                    self.emit_message(Direction::Sent, Kind::Pong, &p);
                 }
             }
             Message::Pong(p) => {
