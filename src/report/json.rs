@@ -35,22 +35,6 @@ fn terminal_safe(json: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn c1_and_bidi_are_escaped_and_still_json() {
-        let event = Event::Error { kind: "http", message: "a\u{9b}2Jb\u{202e}c\u{1b}".into() };
-        let mut out = Vec::new();
-        render(&event, Duration::ZERO, &mut out).unwrap();
-        let line = String::from_utf8(out).unwrap();
-        assert!(line.is_ascii(), "{line}");
-        let v: Value = serde_json::from_str(&line).unwrap();
-        assert_eq!(v["message"], "a\u{9b}2Jb\u{202e}c\u{1b}");
-    }
-}
-
 fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
@@ -123,5 +107,21 @@ fn fields(event: &Event) -> (&'static str, Value) {
         }
         Event::Error { kind, message } => ("error", json!({"kind": kind, "message": message})),
         Event::Exit { code } => ("exit", json!({"code": code})),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn c1_and_bidi_are_escaped_and_still_json() {
+        let event = Event::Error { kind: "http", message: "a\u{9b}2Jb\u{202e}c\u{1b}".into() };
+        let mut out = Vec::new();
+        render(&event, Duration::ZERO, &mut out).unwrap();
+        let line = String::from_utf8(out).unwrap();
+        assert!(line.is_ascii(), "{line}");
+        let v: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["message"], "a\u{9b}2Jb\u{202e}c\u{1b}");
     }
 }
