@@ -81,6 +81,8 @@ struct Session<'a> {
     inputs_open: bool,
     started: Instant,
     more_to_read: bool,
+    /// A frame came after the server's Close and was dropped: said once.
+    warned_after_close: bool,
 }
 
 /// Run the session until it ends; the result is the exit code or the failure to report.
@@ -111,6 +113,7 @@ pub fn run(
         inputs_open: true,
         started: now,
         more_to_read: false,
+        warned_after_close: false,
     };
     let fd = s.ws.get_ref().tcp().stream.as_raw_fd();
     s.ws.get_ref().tcp().stream.set_nonblocking(true).map_err(internal)?;
@@ -121,6 +124,21 @@ pub fn run(
     let result = s.run_loop(poll);
     s.reporter.flush();
     result
+}
+
+/// The reason tungstenite puts in place of a Close whose code must not be sent.
+const REPLACED_CLOSE: &str = "Protocol violation";
+
+/// Why a received close code is not allowed on the wire (RFC 6455 §7.4, IANA registry);
+/// `None` for 1000–1003, 1007–1014 and 3000–4999.
+fn invalid_close_code(code: u16) -> Option<String> {
+    match code {
+        1000..=1003 | 1007..=1014 | 3000..=4999 => None,
+        1005 | 1006 | 1015 => {
+            Some(format!("its Close carried code {code} ({}), which must never be sent", crate::close::name(code)))
+        }
+        _ => Some(format!("its Close carried code {code}, which is not a valid close code")),
+    }
 }
 
 fn internal(e: io::Error) -> Failure {
@@ -189,6 +207,16 @@ impl Session<'_> {
                 Err(WsError::ConnectionClosed | WsError::AlreadyClosed) => {
                     return Some(self.closing.take().map_or(Ok(Code::Ok), |c| c.1));
                 }
+                Err(WsError::Protocol(ProtocolError::ReceivedAfterClosing)) if self.closing.is_some() => {
+                    // A frame after the server's Close: dropped (not shown); the ending stands.
+                    if !self.warned_after_close {
+                        self.warned_after_close = true;
+                        self.reporter.emit(&Event::Note {
+                            level: Level::Warning,
+                            text: "the server sent a frame after its Close (ignored)".into(),
+                        });
+                    }
+                }
                 Err(e) => return Some(self.on_read_error(e)),
             }
         }
@@ -221,7 +249,24 @@ impl Session<'_> {
             Message::Close(frame) => {
                 let (code, reason) =
                     frame.map_or((None, String::new()), |f| (Some(u16::from(f.code)), f.reason.to_string()));
+                if self.closing.is_none() && code == Some(1002) && reason == REPLACED_CLOSE {
+                    // tungstenite hands over an invalid code of a server that closes first as
+                    // 1002 "Protocol violation", and answers with that: the code itself is lost.
+                    let _ = self.ws.flush();
+                    self.reporter.emit(&Event::Close { direction: Direction::Sent, code, reason });
+                    return Some(Err(Failure::new(
+                        Code::SessionBroke,
+                        "protocol error from the server: its Close carried an invalid close code",
+                    )));
+                }
                 self.reporter.emit(&Event::Close { direction: Direction::Received, code, reason: reason.clone() });
+                if let Some(why) = code.and_then(invalid_close_code) {
+                    // An answer to our Close (tungstenite passes its code through unchecked).
+                    return Some(Err(Failure::new(
+                        Code::SessionBroke,
+                        format!("protocol error from the server: {why}"),
+                    )));
+                }
                 if self.closing.is_none() {
                     // The server closed first; tungstenite queues our echo of its Close.
                     let end = self.server_closed(code, &reason);

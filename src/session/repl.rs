@@ -62,10 +62,11 @@ pub fn parse(line: &str) -> Action {
             let code = match parts.next().filter(|c| !c.is_empty()) {
                 None => 1000,
                 Some(c) => match c.parse::<u16>() {
-                    Ok(code) if code == 1000 || (3000..=4999).contains(&code) || (1001..=1014).contains(&code) => code,
+                    // 1004 is reserved; 1005 and 1006 must never be sent (RFC 6455 §7.4.1).
+                    Ok(code) if matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999) => code,
                     _ => {
                         return Action::Show(format!(
-                            "/close needs a valid close code (1000, 1001…1014, 3000…4999), not '{c}'"
+                            "/close needs a valid close code (1000…1003, 1007…1014, 3000…4999), not '{c}'"
                         ));
                     }
                 },
@@ -208,6 +209,10 @@ mod tests {
         assert_eq!(parse("/quit"), Action::Input(Input::Close(1000, String::new())));
         assert_eq!(parse(""), Action::Nothing);
         assert!(matches!(parse("/close 99"), Action::Show(_)));
+        for never_sent in ["1004", "1005", "1006", "1015"] {
+            assert!(matches!(parse(&format!("/close {never_sent}")), Action::Show(_)), "{never_sent}");
+        }
+        assert_eq!(parse("/close 1014"), Action::Input(Input::Close(1014, String::new())));
         assert!(matches!(parse("/binary zz"), Action::Show(_)));
         assert!(matches!(parse("/nope"), Action::Show(_)));
         assert!(matches!(parse("/help"), Action::Show(_)));

@@ -330,3 +330,137 @@ pub fn wscheck_clean_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> R
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+// ---- Hostile servers: raw frame bytes, and runs measured for memory ------------------------
+
+/// An unmasked server→client frame whose first byte is `first` as given (FIN, RSV1–3 and
+/// the opcode), so a test can send fragments (FIN=0), continuations and reserved bits.
+pub fn ws_raw(first: u8, payload: &[u8]) -> Vec<u8> {
+    let mut f = ws_frame(0x0, payload);
+    f[0] = first;
+    f
+}
+
+/// A server→client frame that is masked with `key` (RFC 6455 §5.1: a client must fail it).
+pub fn ws_masked(first: u8, payload: &[u8], key: [u8; 4]) -> Vec<u8> {
+    assert!(payload.len() < 126, "short payloads only");
+    let mut f = vec![first, 0x80 | payload.len() as u8];
+    f.extend_from_slice(&key);
+    f.extend(payload.iter().enumerate().map(|(i, b)| b ^ key[i % 4]));
+    f
+}
+
+/// Read client frames until its Close; that Close's code (`None` when the connection ends
+/// first or the Close has no code).
+pub fn client_close_code(s: &mut TcpStream) -> Option<u16> {
+    loop {
+        match read_client_frame(s)? {
+            (0x8, payload) => return close_code_of(&payload),
+            _ => continue,
+        }
+    }
+}
+
+/// A run of the binary with its peak resident set size (`ru_maxrss`, KiB on Linux) and how
+/// long it took.
+#[derive(Debug)]
+pub struct Measured {
+    pub run: Run,
+    pub peak_rss_kib: u64,
+    pub took: Duration,
+}
+
+/// What the probe process is to run, and where it reports (see [`wscheck_measured`]).
+const PROBE_ARGS: &str = "WSCHECK_TEST_RSS_PROBE_ARGS";
+const PROBE_REPORT: &str = "WSCHECK_TEST_RSS_PROBE_REPORT";
+
+/// Run the binary with `args` (stdin empty, proxy variables removed) and measure its peak RSS.
+///
+/// Linux keeps a process's peak RSS across `exec` and seeds it from the memory of the process
+/// that spawned it: a child of this test process starts with the test's own peak (tens of MiB
+/// once a flood test has run). So wscheck is started from a fresh, small process, this test
+/// binary run again with only its `rss_probe` test (which must call [`rss_probe`]), which
+/// reaps it with `wait4` and reports here through a file.
+pub fn wscheck_measured(args: &[&str]) -> Measured {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let probe = assert_cmd::Command::new(std::env::current_exe().unwrap())
+        .args(["rss_probe", "--exact", "--ignored", "--test-threads", "1"])
+        .env(PROBE_ARGS, serde_json::to_string(args).unwrap())
+        .env(PROBE_REPORT, &report)
+        .timeout(LIMIT + Duration::from_secs(5))
+        .output()
+        .expect("run the probe");
+    assert!(
+        probe.status.success() && report.exists(),
+        "the probe failed\n{}{}",
+        String::from_utf8_lossy(&probe.stdout),
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let text = |k: &str| v[k].as_str().unwrap().to_string();
+    Measured {
+        run: Run { code: v["code"].as_i64().unwrap() as i32, stdout: text("stdout"), stderr: text("stderr") },
+        peak_rss_kib: v["peak_rss_kib"].as_u64().unwrap(),
+        took: Duration::from_secs_f64(v["took_s"].as_f64().unwrap()),
+    }
+}
+
+/// The body of a test named `rss_probe` (marked `#[ignore]`): nothing in a normal run; in
+/// the probe process of [`wscheck_measured`], start wscheck, drain its stdout and stderr
+/// (pipes), reap it with `wait4` (killed if it outlives [`LIMIT`]) and write the report.
+#[allow(clippy::zombie_processes)] // the child is reaped with wait4, not Child::wait
+pub fn rss_probe() {
+    let (Ok(args), Ok(report)) = (std::env::var(PROBE_ARGS), std::env::var(PROBE_REPORT)) else {
+        return;
+    };
+    let args: Vec<String> = serde_json::from_str(&args).unwrap();
+    let start = std::time::Instant::now();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wscheck"));
+    for var in PROXY_VARS {
+        cmd.env_remove(var);
+    }
+    let mut child = cmd
+        .args(&args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start wscheck");
+    let drain = |mut from: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut all = Vec::new();
+            let _ = from.read_to_end(&mut all);
+            all
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let pid = child.id() as libc::pid_t;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut status = 0;
+        // SAFETY: rusage is plain data; wait4 fills it for our own child.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        let _ = tx.send((reaped, status, usage.ru_maxrss));
+    });
+    let (reaped, status, maxrss) = rx.recv_timeout(LIMIT).unwrap_or_else(|_| {
+        // Not reaped yet, so the pid is still this child's.
+        let _ = child.kill();
+        rx.recv().expect("reaper thread")
+    });
+    let took = start.elapsed();
+    assert_eq!(reaped, pid, "wait4 failed: {}", std::io::Error::last_os_error());
+    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    let text = |t: JoinHandle<Vec<u8>>| String::from_utf8_lossy(&t.join().unwrap()).into_owned();
+    let v = serde_json::json!({
+        "code": code,
+        "stdout": text(stdout),
+        "stderr": text(stderr),
+        "peak_rss_kib": maxrss,
+        "took_s": took.as_secs_f64(),
+    });
+    std::fs::write(report, serde_json::to_vec(&v).unwrap()).unwrap();
+}
