@@ -48,7 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Overall deadline for the session (default: none)')
             [CompletionResult]::new('--binary-output', '--binary-output', [CompletionResultType]::ParameterName, 'How received binary messages are written to a pipe')
             [CompletionResult]::new('--ping-interval', '--ping-interval', [CompletionResultType]::ParameterName, 'Send a ping this often and show each round-trip time')
-            [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'Largest message (and frame) accepted, in bytes; a larger one ends the session (1009)')
+            [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'Largest message (and frame) accepted, in bytes, at most 1 GiB; a larger one ends the session (1009)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'wss://: accept any certificate and host name (insecure)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'wss://: accept any certificate and host name (insecure)')

@@ -45,7 +45,7 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --timeout 'Overall deadline for the session (default: none)'
             cand --binary-output 'How received binary messages are written to a pipe'
             cand --ping-interval 'Send a ping this often and show each round-trip time'
-            cand --max-size 'Largest message (and frame) accepted, in bytes; a larger one ends the session (1009)'
+            cand --max-size 'Largest message (and frame) accepted, in bytes, at most 1 GiB; a larger one ends the session (1009)'
             cand --color 'When to use colour'
             cand -k 'wss://: accept any certificate and host name (insecure)'
             cand --insecure 'wss://: accept any certificate and host name (insecure)'

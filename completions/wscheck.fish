@@ -45,7 +45,7 @@ complete -c wscheck -n "__fish_wscheck_needs_command" -l binary-output -d 'How r
 hex\t'Lower-case hex, one message per line'
 base64\t'Base64, one message per line'"
 complete -c wscheck -n "__fish_wscheck_needs_command" -l ping-interval -d 'Send a ping this often and show each round-trip time' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -l max-size -d 'Largest message (and frame) accepted, in bytes; a larger one ends the session (1009)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l max-size -d 'Largest message (and frame) accepted, in bytes, at most 1 GiB; a larger one ends the session (1009)' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -152,7 +152,7 @@ pub struct ClientArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub ping_interval: Option<Duration>,
 
-    /// Largest message (and frame) accepted, in bytes; a larger one ends the session (1009).
+    /// Largest message (and frame) accepted, in bytes, at most 1 GiB; a larger one ends the session (1009).
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
     pub max_size: usize,
 

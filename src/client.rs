@@ -21,6 +21,9 @@ use crate::session::input::{self, Feed, Input, QUEUE, Wake};
 use crate::session::{self, repl};
 use crate::target::Target;
 
+/// The largest `--max-size` accepted.
+const MAX_SIZE_CAP: usize = 1 << 30;
+
 /// What the command line asks for, checked before anything is sent.
 pub struct Plan {
     pub target: Target,
@@ -39,6 +42,10 @@ pub fn prepare(args: &ClientArgs) -> Result<Plan, Failure> {
     };
     if args.max_size == 0 {
         return Err(usage("--max-size must be at least 1".into()));
+    }
+    // tungstenite reserves a frame's announced length (up to this) before reading it.
+    if args.max_size > MAX_SIZE_CAP {
+        return Err(usage(format!("--max-size is at most {MAX_SIZE_CAP} (1 GiB)")));
     }
     let tls = if args.cacert.is_some() || args.cert.is_some() {
         TlsOptions::load(
