@@ -34,19 +34,6 @@ fn assert_never_connected(listener: &TcpListener) {
     }
 }
 
-/// An HTTP request head (to the empty line) read from any stream.
-fn read_head_from(s: &mut impl Read) -> Vec<u8> {
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 1];
-    while !buf.ends_with(b"\r\n\r\n") {
-        match s.read(&mut byte) {
-            Ok(1) => buf.push(byte[0]),
-            _ => break,
-        }
-    }
-    buf
-}
-
 /// The server side of the rest of a `--handshake-only` session: read the client's
 /// (masked, short) Close frame and answer Close 1000.
 fn answer_close(s: &mut (impl Read + Write)) {
@@ -66,7 +53,7 @@ fn upgrade_on(listener: TcpListener) -> JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
         s.set_read_timeout(Some(LIMIT)).unwrap();
-        let head = read_head_from(&mut s);
+        let head = read_head(&mut s);
         s.write_all(&ok_101(&head, "Switching Protocols", "")).unwrap();
         answer_close(&mut s);
         head
@@ -231,7 +218,7 @@ fn tls_server() -> TlsServer {
         let (tcp, _) = listener.accept().unwrap();
         tcp.set_read_timeout(Some(LIMIT)).unwrap();
         let mut tls = acceptor.accept(tcp).ok()?;
-        let head = read_head_from(&mut tls);
+        let head = read_head(&mut tls);
         tls.write_all(&ok_101(&head, "Switching Protocols", "")).unwrap();
         tls.flush().unwrap();
         answer_close(&mut tls);

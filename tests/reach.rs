@@ -114,17 +114,9 @@ fn next<T>(rx: &Receiver<T>, what: &str) -> T {
     rx.recv_timeout(LIMIT).unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
-/// Read an HTTP head to the empty line, byte by byte so nothing after it is consumed.
+/// An HTTP head as text.
 fn head_of(s: &mut impl Read) -> String {
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 1];
-    while !buf.ends_with(b"\r\n\r\n") {
-        match s.read(&mut byte) {
-            Ok(1) => buf.push(byte[0]),
-            _ => break,
-        }
-    }
-    String::from_utf8_lossy(&buf).into_owned()
+    String::from_utf8_lossy(&read_head(s)).into_owned()
 }
 
 /// The server side of a clean handshake on any stream: read the request, answer a valid

@@ -41,17 +41,7 @@ pub fn exchange(
     let mut interim = 0;
     while (100..200).contains(&response.status) && response.status != 101 && interim < MAX_INTERIM {
         interim += 1;
-        let (lines, headers) = masked(&response, show_secrets);
-        emit(Event::Response {
-            version: response.version.clone(),
-            status: response.status,
-            reason: response.reason.clone(),
-            lines,
-            headers,
-            body: Vec::new(),
-            body_truncated: false,
-            took: started.elapsed(),
-        });
+        emit(response_event(&response, show_secrets, (Vec::new(), false), started.elapsed()));
         emit(Event::Note {
             level: Level::Info,
             text: format!(
@@ -71,21 +61,27 @@ pub fn exchange(
         stream.tcp_mut().shorten_deadline(Instant::now() + Duration::from_millis(1500));
         response::read_body_preview(stream, &response)
     };
-    let (lines, headers) = masked(&response, show_secrets);
-    emit(Event::Response {
+    emit(response_event(&response, show_secrets, (body, body_truncated), took));
+    Ok(response)
+}
+
+/// The raw lines and the (name, value) headers of `response` for the transcript, secrets
+/// The `response` event for `response`: its lines and headers masked unless `show_secrets`,
+/// with the body preview (bytes, truncated) and the time the header took.
+fn response_event(response: &Response, show_secrets: bool, body: (Vec<u8>, bool), took: Duration) -> Event {
+    let (lines, headers) = masked(response, show_secrets);
+    Event::Response {
         version: response.version.clone(),
         status: response.status,
         reason: response.reason.clone(),
         lines,
         headers,
-        body,
-        body_truncated,
+        body: body.0,
+        body_truncated: body.1,
         took,
-    });
-    Ok(response)
+    }
 }
 
-/// The raw lines and the (name, value) headers of `response` for the transcript, secrets
 /// masked unless `show_secrets`: in the headers and in the raw lines they came from.
 fn masked(response: &Response, show_secrets: bool) -> (Vec<RawLine>, Vec<(String, Vec<u8>)>) {
     let mut lines = response.lines.clone();

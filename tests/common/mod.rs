@@ -74,9 +74,13 @@ pub fn wscheck(args: &[&str], stdin: &[u8]) -> Run {
 }
 
 pub fn wscheck_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
-    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_wscheck"))
+    run_command(assert_cmd::Command::new(env!("CARGO_BIN_EXE_wscheck")), args, stdin, env)
+}
+
+/// Run a prepared command with NO_COLOR, `env`, `stdin` and the time limit.
+fn run_command(mut cmd: assert_cmd::Command, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
+    let out = cmd
         .args(args)
-        .env_remove("NO_COLOR")
         .env("NO_COLOR", "1")
         .envs(env.iter().copied())
         .write_stdin(stdin.to_vec())
@@ -90,8 +94,9 @@ pub fn wscheck_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
     }
 }
 
-/// Read an HTTP request head (to the empty line) from `s`; the bytes read.
-pub fn read_head(s: &mut TcpStream) -> Vec<u8> {
+/// Read an HTTP head (to the empty line) from `s`, byte by byte so that nothing after it is
+/// consumed; the bytes read.
+pub fn read_head(s: &mut impl Read) -> Vec<u8> {
     let mut buf = Vec::new();
     let mut byte = [0u8; 1];
     while !buf.ends_with(b"\r\n\r\n") {
@@ -316,19 +321,7 @@ pub fn wscheck_clean_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> R
     for var in PROXY_VARS {
         cmd.env_remove(var);
     }
-    let out = cmd
-        .args(args)
-        .env("NO_COLOR", "1")
-        .envs(env.iter().copied())
-        .write_stdin(stdin.to_vec())
-        .timeout(LIMIT)
-        .output()
-        .expect("run wscheck");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    run_command(cmd, args, stdin, env)
 }
 
 // ---- Hostile servers: raw frame bytes, and runs measured for memory ------------------------
