@@ -303,8 +303,9 @@ fn tls_words(e: &native_tls::Error) -> String {
     } else if text.contains("unable to get local issuer")
         || text.contains("self-signed")
         || text.contains("self signed")
+        || text.contains("unable to get issuer")
     {
-        " — the certificate's issuer is not trusted (-k to skip the check)"
+        " — the certificate's issuer is not trusted (--cacert FILE to trust it, -k to skip the check)"
     } else if text.contains("certificate has expired") {
         " — the server's certificate has expired"
     } else if text.contains("Hostname mismatch") || text.contains("hostname mismatch") {

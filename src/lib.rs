@@ -48,6 +48,10 @@ pub fn main() -> i32 {
                     return f.code.as_i32();
                 }
             };
+            if plan.target.scheme == target::Scheme::Wss {
+                // SAFETY: no thread has been started yet.
+                unsafe { tls::lazy_roots(cli.client.insecure) };
+            }
             let mut reporter = report::Reporter::new(cli.client.json, cli.client.color);
             client::run(&cli.client, plan, &mut reporter)
         }

@@ -83,6 +83,71 @@ impl TlsOptions {
     }
 }
 
+/// Directories where distributions keep CA certificates under OpenSSL's hashed names.
+#[cfg(not(any(target_os = "windows", target_vendor = "apple")))]
+const HASHED_ROOT_DIRS: [&str; 4] =
+    ["/etc/ssl/certs", "/etc/pki/tls/certs", "/etc/openssl/certs", "/usr/local/share/certs"];
+
+/// The distributions' own CA bundles: each sits beside a hashed directory of the same certificates.
+#[cfg(not(any(target_os = "windows", target_vendor = "apple")))]
+const SYSTEM_BUNDLES: [&str; 5] = [
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+    "/usr/lib/ssl/cert.pem",
+];
+
+/// Spare OpenSSL from parsing the whole system CA bundle, which native-tls otherwise does
+/// (twice) for every connector: with OpenSSL 3 that alone costs tens of milliseconds.
+/// With `-k` no root is needed at all. Otherwise, where a directory of hashed certificates
+/// exists, OpenSSL looks up just the issuer it needs there — unless `SSL_CERT_FILE` names a
+/// bundle of the user's own (then nothing changes) or `SSL_CERT_DIR` names an unhashed one.
+///
+/// # Safety
+/// Sets environment variables: call it while the process has a single thread.
+#[cfg(not(any(target_os = "windows", target_vendor = "apple")))]
+pub unsafe fn lazy_roots(insecure: bool) {
+    use std::env;
+    let dir = if insecure {
+        "/dev/null".to_string()
+    } else {
+        let own_file = env::var("SSL_CERT_FILE").is_ok_and(|f| !SYSTEM_BUNDLES.contains(&f.as_str()));
+        if own_file {
+            return;
+        }
+        let dir = match env::var("SSL_CERT_DIR") {
+            Ok(d) => Some(d).filter(|d| is_hashed(Path::new(d))),
+            Err(_) => HASHED_ROOT_DIRS.into_iter().find(|d| is_hashed(Path::new(d))).map(str::to_string),
+        };
+        match dir {
+            Some(d) => d,
+            None => return,
+        }
+    };
+    // SAFETY: the caller guarantees no other thread reads or writes the environment.
+    unsafe {
+        env::set_var("SSL_CERT_FILE", "/dev/null");
+        env::set_var("SSL_CERT_DIR", dir);
+    }
+}
+
+#[cfg(any(target_os = "windows", target_vendor = "apple"))]
+pub unsafe fn lazy_roots(_insecure: bool) {}
+
+/// True when `dir` holds certificates under OpenSSL's hashed names (`3513523f.0`).
+#[cfg(not(any(target_os = "windows", target_vendor = "apple")))]
+fn is_hashed(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    entries.flatten().any(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        matches!(name.split_once('.'), Some((hash, n)) if hash.len() == 8
+            && hash.bytes().all(|b| b.is_ascii_hexdigit())
+            && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
 /// The PEM blocks of one label in `pem`, each with its BEGIN/END lines.
 fn pem_blocks(pem: &[u8], label: &str) -> Vec<Vec<u8>> {
     let text = String::from_utf8_lossy(pem);
@@ -234,6 +299,17 @@ mod tests {
         let blocks = pem_blocks(pem, "CERTIFICATE");
         assert_eq!(blocks.len(), 2);
         assert!(blocks[1].starts_with(b"-----BEGIN CERTIFICATE-----\nBBB"));
+    }
+
+    #[cfg(not(any(target_os = "windows", target_vendor = "apple")))]
+    #[test]
+    fn hashed_directories_are_recognised() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ca.pem"), "x").unwrap();
+        assert!(!is_hashed(dir.path()));
+        std::fs::write(dir.path().join("3513523f.0"), "x").unwrap();
+        assert!(is_hashed(dir.path()));
+        assert!(!is_hashed(Path::new("/nonexistent")));
     }
 
     #[test]

@@ -281,7 +281,7 @@ fn wss_without_insecure_refuses_a_self_signed_certificate() {
     let r = run(&["--handshake-only", &format!("wss://localhost:{port}/")], b"");
     r.code(4)
         .err_has(&format!("error: TLS handshake with localhost:{port} failed: "))
-        .err_has(" — the certificate's issuer is not trusted (-k to skip the check)\n")
+        .err_has(" — the certificate's issuer is not trusted (--cacert FILE to trust it, -k to skip the check)\n")
         .err_lacks("* TLS established")
         .err_lacks("> GET");
     // OpenSSL 3 writes "self-signed", 1.1 "self signed".

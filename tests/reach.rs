@@ -322,7 +322,9 @@ fn unknown_issuer_is_a_tls_failure() {
     let ca = new_ca();
     let (port, seen) = tls_server(&ca, &ca.server(90));
     let r = run(&["--handshake-only", &format!("wss://localhost:{port}/")]);
-    r.code(4).err_has("error: TLS handshake with localhost:").err_has("the certificate's issuer is not trusted (-k");
+    r.code(4)
+        .err_has("error: TLS handshake with localhost:")
+        .err_has("the certificate's issuer is not trusted (--cacert FILE to trust it, -k to skip the check)");
     assert!(next(&seen, "the server saw the attempt").is_err());
     // -k skips the check and says so.
     let k = run(&["--handshake-only", "-k", &format!("wss://localhost:{port}/")]);
@@ -864,4 +866,30 @@ fn secrets_are_masked_in_the_transcript_and_json() {
     j.code(0);
     assert!(j.stdout.contains(&format!("Authorization: Basic {auth_token}")), "{}", j.stdout);
     assert!(j.stdout.contains("Set-Cookie: token=topsecret2"), "{}", j.stdout);
+}
+
+/// wscheck spares OpenSSL the system bundle by looking roots up in the hashed directory
+/// (src/tls.rs `lazy_roots`); a bundle or directory the user names must still be what is used.
+#[test]
+fn roots_named_by_ssl_cert_file_or_dir_are_honoured() {
+    let ca = new_ca();
+    let (port, _seen) = tls_server(&ca, &ca.server(90));
+    let url = format!("wss://localhost:{port}/");
+    let own_file = run_env(&["--handshake-only", &url], &[("SSL_CERT_FILE", ca.path())]);
+    own_file.code(0).err_has("* TLS established, certificate verified\n");
+
+    // A hashed directory (`openssl rehash` names a certificate by its subject hash).
+    let dir = tempfile::tempdir().unwrap();
+    let hash = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-subject_hash", "-in", ca.path()])
+        .output()
+        .expect("openssl x509 -subject_hash");
+    let hash = String::from_utf8(hash.stdout).unwrap().trim().to_string();
+    assert_eq!(hash.len(), 8, "subject hash {hash:?}");
+    std::fs::write(dir.path().join(format!("{hash}.0")), &ca.pem).unwrap();
+    let own_dir = run_env(&["--handshake-only", &url], &[("SSL_CERT_DIR", dir.path().to_str().unwrap())]);
+    own_dir.code(0).err_has("* TLS established, certificate verified\n");
+
+    // Without them the test CA is unknown, so the check is real.
+    run(&["--handshake-only", &url]).code(4);
 }
