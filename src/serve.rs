@@ -4,6 +4,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -90,25 +91,27 @@ fn upgrade<S: Read + Write + Timeouts>(mut stream: S, config: &ServerConfig) -> 
     if !answer.upgraded {
         return Ok(());
     }
-    stream.clear_timeout()?;
-    echo(WebSocket::from_partially_read(stream, rest, Role::Server, None));
+    stream.tcp().set_read_timeout(None)?;
+    stream.tcp().set_nonblocking(true)?;
+    let fd = stream.tcp().as_raw_fd();
+    echo(WebSocket::from_partially_read(stream, rest, Role::Server, None), fd);
     Ok(())
 }
 
-/// The request timeout is set on the TCP socket, under TLS too; the session has none.
+/// The TCP socket under a stream, plain or TLS: timeouts and blocking mode are set there.
 trait Timeouts {
-    fn clear_timeout(&self) -> io::Result<()>;
+    fn tcp(&self) -> &TcpStream;
 }
 
 impl Timeouts for TcpStream {
-    fn clear_timeout(&self) -> io::Result<()> {
-        self.set_read_timeout(None)
+    fn tcp(&self) -> &TcpStream {
+        self
     }
 }
 
 impl Timeouts for native_tls::TlsStream<TcpStream> {
-    fn clear_timeout(&self) -> io::Result<()> {
-        self.get_ref().set_read_timeout(None)
+    fn tcp(&self) -> &TcpStream {
+        self.get_ref()
     }
 }
 
@@ -196,18 +199,75 @@ fn answer(head: &[u8], config: &ServerConfig) -> Answer {
     }
 }
 
+/// How many echoes may wait in the write buffer before they must be flushed.
+const ECHO_BATCH: usize = 256;
+
 /// Echo text and binary messages until the peer closes; tungstenite answers pings and Close.
-fn echo<S: Read + Write>(mut ws: WebSocket<S>) {
+/// The socket is non-blocking: everything readable is echoed into the write buffer and
+/// flushed once, so a burst of messages costs one write, not one per message.
+fn echo<S: Read + Write>(mut ws: WebSocket<S>, fd: RawFd) {
+    let mut queued = 0;
     loop {
         match ws.read() {
             Ok(msg @ (Message::Text(_) | Message::Binary(_))) => {
-                if ws.send(msg).is_err() {
-                    return;
+                match ws.write(msg) {
+                    Ok(()) => {}
+                    Err(e) if would_block(&e) => {}
+                    Err(_) => return,
+                }
+                queued += 1;
+                if queued >= ECHO_BATCH {
+                    if !flush(&mut ws, fd) {
+                        return;
+                    }
+                    queued = 0;
                 }
             }
             Ok(_) => {}
-            Err(WsError::ConnectionClosed | WsError::AlreadyClosed) => return,
+            Err(e) if would_block(&e) => {
+                if !flush(&mut ws, fd) {
+                    return;
+                }
+                queued = 0;
+                if !wait(fd, libc::POLLIN) {
+                    return;
+                }
+            }
             Err(_) => return,
+        }
+    }
+}
+
+fn would_block(e: &WsError) -> bool {
+    matches!(e, WsError::Io(io) if io.kind() == io::ErrorKind::WouldBlock)
+}
+
+/// Write out everything buffered, waiting for the socket as needed; false when the connection is gone.
+fn flush<S: Read + Write>(ws: &mut WebSocket<S>, fd: RawFd) -> bool {
+    loop {
+        match ws.flush() {
+            Ok(()) => return true,
+            Err(e) if would_block(&e) => {
+                if !wait(fd, libc::POLLOUT) {
+                    return false;
+                }
+            }
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Block until `fd` is ready for `events` (or has failed); false on a poll error.
+fn wait(fd: RawFd, events: libc::c_short) -> bool {
+    let mut pfd = libc::pollfd { fd, events, revents: 0 };
+    loop {
+        // SAFETY: one valid pollfd, for a socket this thread owns.
+        let n = unsafe { libc::poll(&mut pfd, 1, -1) };
+        if n >= 0 {
+            return true;
+        }
+        if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            return false;
         }
     }
 }
