@@ -200,7 +200,11 @@ fn talk(
     reporter: &mut Reporter,
 ) -> Result<Code, Failure> {
     stream.tcp_mut().set_deadline(None).map_err(internal)?;
-    let config = WebSocketConfig::default().max_message_size(Some(args.max_size)).max_frame_size(Some(args.max_size));
+    // A 32 KiB read buffer (tungstenite zeroes 128 KiB by default): as fast here, 96 KiB less memory.
+    let config = WebSocketConfig::default()
+        .read_buffer_size(32 << 10)
+        .max_message_size(Some(args.max_size))
+        .max_frame_size(Some(args.max_size));
     let ws = WebSocket::from_partially_read(stream, response.rest, Role::Client, Some(config));
 
     let poll = Poll::new().map_err(internal)?;
