@@ -34,19 +34,6 @@ fn assert_never_connected(listener: &TcpListener) {
     }
 }
 
-/// The server side of the rest of a `--handshake-only` session: read the client's
-/// (masked, short) Close frame and answer Close 1000.
-fn answer_close(s: &mut (impl Read + Write)) {
-    let mut frame = [0u8; 2];
-    if s.read_exact(&mut frame).is_ok() {
-        let len = (frame[1] & 0x7f) as usize;
-        let mut rest = vec![0u8; 4 + len];
-        let _ = s.read_exact(&mut rest);
-        let _ = s.write_all(&[0x88, 0x02, 0x03, 0xe8]);
-        let _ = s.flush();
-    }
-}
-
 /// A one-connection WebSocket server on `listener` that answers a valid 101 and the
 /// client's Close; the request head on join.
 fn upgrade_on(listener: TcpListener) -> JoinHandle<Vec<u8>> {

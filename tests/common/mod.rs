@@ -175,16 +175,22 @@ pub fn upgrade_then_close(response: impl FnOnce(&[u8]) -> Vec<u8> + Send + 'stat
     RawServer::start(move |mut s| {
         let head = read_head(&mut s);
         s.write_all(&response(&head)).unwrap();
-        // Read the client's Close frame (masked, short) and answer with Close 1000.
-        let mut frame = [0u8; 2];
-        if s.read_exact(&mut frame).is_ok() {
-            let len = (frame[1] & 0x7f) as usize;
-            let mut rest = vec![0u8; 4 + len];
-            let _ = s.read_exact(&mut rest);
-            let _ = s.write_all(&[0x88, 0x02, 0x03, 0xe8]);
-        }
+        answer_close(&mut s);
         head
     })
+}
+
+/// The server side of the end of a `--handshake-only` session: read the client's (masked,
+/// short) Close frame and answer Close 1000.
+pub fn answer_close(s: &mut (impl Read + Write)) {
+    let mut frame = [0u8; 2];
+    if s.read_exact(&mut frame).is_ok() {
+        let len = (frame[1] & 0x7f) as usize;
+        let mut rest = vec![0u8; 4 + len];
+        let _ = s.read_exact(&mut rest);
+        let _ = s.write_all(&[0x88, 0x02, 0x03, 0xe8]);
+        let _ = s.flush();
+    }
 }
 
 /// `wscheck serve` as a child process; killed on drop.
