@@ -34,7 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'wss://: present this PEM client certificate (with --key)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'wss://: the PKCS#8 PEM private key of --cert')
             [CompletionResult]::new('--cert-warn-days', '--cert-warn-days', [CompletionResultType]::ParameterName, 'wss://: warn when the server''s certificate expires within N days')
-            [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; '''' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY')
+            [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; '''' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY.')
             [CompletionResult]::new('--noproxy', '--noproxy', [CompletionResultType]::ParameterName, 'Hosts to reach without a proxy (comma-separated; overrides NO_PROXY); ''*'' for all')
             [CompletionResult]::new('--max-redirs', '--max-redirs', [CompletionResultType]::ParameterName, 'The most redirects -L follows')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'One deadline for DNS + TCP + TLS + the HTTP exchange (250ms, 2s, 1m, or seconds)')

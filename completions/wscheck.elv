@@ -31,7 +31,7 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --cert 'wss://: present this PEM client certificate (with --key)'
             cand --key 'wss://: the PKCS#8 PEM private key of --cert'
             cand --cert-warn-days 'wss://: warn when the server''s certificate expires within N days'
-            cand --proxy 'Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; '''' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY'
+            cand --proxy 'Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; '''' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY.'
             cand --noproxy 'Hosts to reach without a proxy (comma-separated; overrides NO_PROXY); ''*'' for all'
             cand --max-redirs 'The most redirects -L follows'
             cand --connect-timeout 'One deadline for DNS + TCP + TLS + the HTTP exchange (250ms, 2s, 1m, or seconds)'

@@ -32,7 +32,7 @@ complete -c wscheck -n "__fish_wscheck_needs_command" -l cacert -d 'wss://: trus
 complete -c wscheck -n "__fish_wscheck_needs_command" -l cert -d 'wss://: present this PEM client certificate (with --key)' -r -F
 complete -c wscheck -n "__fish_wscheck_needs_command" -l key -d 'wss://: the PKCS#8 PEM private key of --cert' -r -F
 complete -c wscheck -n "__fish_wscheck_needs_command" -l cert-warn-days -d 'wss://: warn when the server\'s certificate expires within N days' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -l proxy -d 'Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; \'\' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l proxy -d 'Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; \'\' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY.' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l noproxy -d 'Hosts to reach without a proxy (comma-separated; overrides NO_PROXY); \'*\' for all' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l max-redirs -d 'The most redirects -L follows' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l connect-timeout -d 'One deadline for DNS + TCP + TLS + the HTTP exchange (250ms, 2s, 1m, or seconds)' -r

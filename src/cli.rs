@@ -86,9 +86,13 @@ pub struct ClientArgs {
     #[arg(long, value_name = "N", default_value_t = 14)]
     pub cert_warn_days: i64,
 
-    /// Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; '' for none.
-    /// Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY.
-    #[arg(long, value_name = "URL")]
+    // The help is an attribute, not a doc comment: rustdoc would read the brackets as links.
+    #[arg(
+        long,
+        value_name = "URL",
+        help = "Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; '' for none.\n\
+                Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY."
+    )]
     pub proxy: Option<String>,
 
     /// Hosts to reach without a proxy (comma-separated; overrides NO_PROXY); '*' for all.
