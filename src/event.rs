@@ -149,10 +149,11 @@ pub enum Event {
         status: u16,
         summary: String,
     },
+    /// A message or control frame; the payload is shared with tungstenite's frame, not copied.
     Message {
         direction: Direction,
         kind: Kind,
-        data: Vec<u8>,
+        data: tungstenite::Bytes,
     },
     /// A pong answering one of our `--ping-interval` pings.
     RoundTrip {

@@ -1,6 +1,7 @@
 //! The transcript: like `curl -v`, on stderr. `*` lines are wscheck's, `>` what was sent,
 //! `<` what was received, escaped. Received payloads are data and go to stdout.
 
+use std::io::{self, Write};
 use std::time::Duration;
 
 use colored::Colorize;
@@ -10,11 +11,14 @@ use crate::cli::BinaryOutput;
 use crate::escape;
 use crate::event::{Direction, Event, Finding, Kind, Level};
 
-/// Render `event` as (transcript text for stderr, data for stdout).
-pub fn render(event: &Event, style: &Style, elapsed: Duration) -> (String, Vec<u8>) {
+/// Render `event`: received payloads are written to `data` (stdout); the transcript text
+/// for stderr is returned.
+pub fn render(event: &Event, style: &Style, elapsed: Duration, data: &mut impl Write) -> io::Result<String> {
     let mut text = String::new();
     match event {
-        Event::Message { direction, kind, data } => return message(*direction, *kind, data, style, elapsed),
+        Event::Message { direction, kind, data: payload } => {
+            return message(*direction, *kind, payload, style, elapsed, data);
+        }
         Event::RoundTrip { rtt } => text = format!("* pong: round trip {:.2} ms\n", rtt.as_secs_f64() * 1000.0),
         Event::Note { level, text: t } => {
             let label = match level {
@@ -109,7 +113,7 @@ pub fn render(event: &Event, style: &Style, elapsed: Duration) -> (String, Vec<u
         Event::Error { message, .. } => text = format!("{} {}\n", "error:".red().bold(), escape::text(message)),
         Event::Exit { .. } => {}
     }
-    (text, Vec::new())
+    Ok(text)
 }
 
 /// How many lines of a non-101 body the transcript shows.
@@ -134,7 +138,14 @@ fn finding(f: &Finding) -> String {
     format!("  {mark} {:<16} {}  {}\n", f.id, escape::text(&f.message), format!("[{}]", f.rfc).dimmed())
 }
 
-fn message(direction: Direction, kind: Kind, data: &[u8], style: &Style, elapsed: Duration) -> (String, Vec<u8>) {
+fn message(
+    direction: Direction,
+    kind: Kind,
+    data: &[u8],
+    style: &Style,
+    elapsed: Duration,
+    out: &mut impl Write,
+) -> io::Result<String> {
     let stamp = if style.timestamps {
         format!("[{:>9.3}s] ", elapsed.as_secs_f64()).dimmed().to_string()
     } else {
@@ -142,27 +153,26 @@ fn message(direction: Direction, kind: Kind, data: &[u8], style: &Style, elapsed
     };
     let data_message = matches!(kind, Kind::Text | Kind::Binary);
     if direction == Direction::Received && data_message && !style.interactive {
-        // Data: as is into a pipe, escaped on a terminal.
-        let mut out = Vec::with_capacity(data.len() + 1);
+        // Data: as is into a pipe, escaped on a terminal; written straight into stdout's buffer.
         if style.stdout_tty {
-            out.extend_from_slice(stamp.as_bytes());
+            out.write_all(stamp.as_bytes())?;
         }
         match (kind, style.stdout_tty) {
-            (Kind::Text, false) => out.extend_from_slice(data),
-            (Kind::Text, true) => out.extend_from_slice(escape::bytes(data).as_bytes()),
-            (_, true) => out.extend_from_slice(data_encoding::HEXLOWER.encode(data).as_bytes()),
+            (Kind::Text, false) => out.write_all(data)?,
+            (Kind::Text, true) => out.write_all(escape::bytes(data).as_bytes())?,
+            (_, true) => out.write_all(data_encoding::HEXLOWER.encode(data).as_bytes())?,
             (_, false) => match style.binary_output {
-                BinaryOutput::Raw => out.extend_from_slice(data),
-                BinaryOutput::Hex => out.extend_from_slice(data_encoding::HEXLOWER.encode(data).as_bytes()),
-                BinaryOutput::Base64 => out.extend_from_slice(data_encoding::BASE64.encode(data).as_bytes()),
+                BinaryOutput::Raw => out.write_all(data)?,
+                BinaryOutput::Hex => out.write_all(data_encoding::HEXLOWER.encode(data).as_bytes())?,
+                BinaryOutput::Base64 => out.write_all(data_encoding::BASE64.encode(data).as_bytes())?,
             },
         }
-        out.push(b'\n');
-        return (String::new(), out);
+        out.write_all(b"\n")?;
+        return Ok(String::new());
     }
     if direction == Direction::Sent && data_message {
         // What the user sent is already on their screen or in their input.
-        return (String::new(), Vec::new());
+        return Ok(String::new());
     }
     let arrow = if direction == Direction::Sent { ">".blue() } else { "<".green() };
     let shown = match kind {
@@ -170,5 +180,5 @@ fn message(direction: Direction, kind: Kind, data: &[u8], style: &Style, elapsed
         Kind::Binary => format!("{} {}", "binary".dimmed(), data_encoding::HEXLOWER.encode(data)),
         Kind::Ping | Kind::Pong => format!("{} {}", kind.as_str().dimmed(), escape::bytes(data)),
     };
-    (format!("{stamp}{arrow} {shown}\n"), Vec::new())
+    Ok(format!("{stamp}{arrow} {shown}\n"))
 }

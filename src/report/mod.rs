@@ -101,8 +101,7 @@ impl Reporter {
                 _ => self.stdout.flush(),
             })
         } else {
-            let (err, out) = human::render(event, &self.style, elapsed);
-            self.write_human(err, out)
+            self.write_human(event, elapsed)
         };
         if let Err(e) = result
             && e.kind() == io::ErrorKind::BrokenPipe
@@ -111,16 +110,16 @@ impl Reporter {
         }
     }
 
-    fn write_human(&mut self, err: String, out: Vec<u8>) -> io::Result<()> {
+    fn write_human(&mut self, event: &Event, elapsed: std::time::Duration) -> io::Result<()> {
         if let Some(printer) = &mut self.printer {
-            let mut text = err;
-            text.push_str(&String::from_utf8_lossy(&out));
-            if let Some(t) = text.strip_suffix('\n') {
+            // The REPL shows messages as transcript lines, so nothing goes to the data sink.
+            let err = human::render(event, &self.style, elapsed, &mut io::sink())?;
+            if let Some(t) = err.strip_suffix('\n') {
                 printer(t.to_string());
             }
             return Ok(());
         }
-        self.stdout.write_all(&out)?;
+        let err = human::render(event, &self.style, elapsed, &mut self.stdout)?;
         if !err.is_empty() {
             // Data first, so a transcript line never lands inside (or before) a pending data line.
             self.stdout.flush()?;

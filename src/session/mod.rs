@@ -20,7 +20,7 @@ use regex::Regex;
 use tungstenite::error::{CapacityError, ProtocolError};
 use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::protocol::{CloseFrame, WebSocket};
-use tungstenite::{Error as WsError, Message};
+use tungstenite::{Bytes, Error as WsError, Message};
 
 use crate::connect::Stream;
 use crate::event::{Direction, Event, Kind, Level};
@@ -227,18 +227,18 @@ impl Session<'_> {
 
     fn on_message(&mut self, msg: Message) -> Option<Ending> {
         match msg {
-            Message::Text(t) => return self.on_data(Kind::Text, t.as_bytes()),
-            Message::Binary(b) => return self.on_data(Kind::Binary, &b),
+            Message::Text(t) => return self.on_data(Kind::Text, t.into()),
+            Message::Binary(b) => return self.on_data(Kind::Binary, b),
             Message::Ping(p) => {
                 if self.opts.show_ping_pong {
-                    self.emit_message(Direction::Received, Kind::Ping, &p);
+                    self.emit_message(Direction::Received, Kind::Ping, p.clone());
                     // tungstenite has queued the answer; it leaves with the next flush.
-                    self.emit_message(Direction::Sent, Kind::Pong, &p);
+                    self.emit_message(Direction::Sent, Kind::Pong, p);
                 }
             }
             Message::Pong(p) => {
                 if self.opts.show_ping_pong {
-                    self.emit_message(Direction::Received, Kind::Pong, &p);
+                    self.emit_message(Direction::Received, Kind::Pong, p.clone());
                 }
                 if let Some(i) = self.pings.iter().position(|(data, _)| **data == *p) {
                     let sent = self.pings[i].1;
@@ -302,7 +302,7 @@ impl Session<'_> {
         }
     }
 
-    fn on_data(&mut self, kind: Kind, data: &[u8]) -> Option<Ending> {
+    fn on_data(&mut self, kind: Kind, data: Bytes) -> Option<Ending> {
         if self.goal_met {
             return None;
         }
@@ -312,6 +312,9 @@ impl Session<'_> {
             self.reporter
                 .emit(&Event::Note { level: Level::Info, text: format!("first message {after:.2} ms after the 101") });
         }
+        // Matched before the payload moves into its event; after a Close nothing is matched.
+        let matched = self.closing.is_none()
+            && self.opts.expect.as_ref().is_some_and(|re| re.is_match(&String::from_utf8_lossy(&data)));
         self.emit_message(Direction::Received, kind, data);
         if let Some(q) = &mut self.quiet_until {
             *q = Instant::now() + self.opts.wait;
@@ -319,7 +322,6 @@ impl Session<'_> {
         if self.closing.is_some() {
             return None;
         }
-        let matched = self.opts.expect.as_ref().is_some_and(|re| re.is_match(&String::from_utf8_lossy(data)));
         let counted = self.opts.count.is_some_and(|n| self.received >= n);
         if matched || counted {
             self.goal_met = true;
@@ -410,31 +412,26 @@ impl Session<'_> {
     }
 
     fn send(&mut self, msg: Message) {
-        let kind = match &msg {
-            Message::Text(_) => Kind::Text,
-            Message::Binary(_) => Kind::Binary,
-            Message::Ping(_) => Kind::Ping,
-            Message::Pong(_) => Kind::Pong,
-            _ => Kind::Binary,
+        // The payload is reference-counted: keeping it for the event copies nothing.
+        let shown = match &msg {
+            Message::Text(t) => Some((Kind::Text, Bytes::from(t.clone()))),
+            Message::Binary(b) => Some((Kind::Binary, b.clone())),
+            Message::Ping(b) if self.opts.show_ping_pong => Some((Kind::Ping, b.clone())),
+            Message::Pong(b) if self.opts.show_ping_pong => Some((Kind::Pong, b.clone())),
+            _ => None,
         };
-        let data = match &msg {
-            Message::Text(t) => t.as_bytes().to_vec(),
-            Message::Binary(b) | Message::Ping(b) | Message::Pong(b) => b.to_vec(),
-            _ => Vec::new(),
-        };
-        let report = matches!(kind, Kind::Text | Kind::Binary) || self.opts.show_ping_pong;
         match self.ws.write(msg) {
             Ok(()) => {}
             Err(e) if would_block(&e) => self.write_blocked = true, // queued; flushed when writable
             Err(_) => return,
         }
-        if report {
-            self.emit_message(Direction::Sent, kind, &data);
+        if let Some((kind, data)) = shown {
+            self.emit_message(Direction::Sent, kind, data);
         }
     }
 
-    fn emit_message(&mut self, direction: Direction, kind: Kind, data: &[u8]) {
-        self.reporter.emit(&Event::Message { direction, kind, data: data.to_vec() });
+    fn emit_message(&mut self, direction: Direction, kind: Kind, data: Bytes) {
+        self.reporter.emit(&Event::Message { direction, kind, data });
     }
 
     /// How the session ends when the quiet wait or the timeout runs out.
