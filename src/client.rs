@@ -14,7 +14,7 @@ use crate::cli::ClientArgs;
 use crate::connect::{self, ConnectOptions, Connected, TlsOptions};
 use crate::event::{Event, Level};
 use crate::exit::{Code, Failure};
-use crate::handshake::{self, Request, RequestOptions, Response};
+use crate::handshake::{self, Request, RequestOptions, Response, request};
 use crate::proxy;
 use crate::report::Reporter;
 use crate::session::input::{self, Feed, Input, QUEUE, Wake};
@@ -154,10 +154,7 @@ fn follow(
         } else {
             // Credentials are for the host, port and scheme they were given for (as curl).
             let before = headers.len();
-            headers.retain(|h| {
-                let name = h.split(':').next().unwrap_or("").trim();
-                !["authorization", "cookie", "proxy-authorization"].iter().any(|s| name.eq_ignore_ascii_case(s))
-            });
+            headers.retain(|h| !request::is_credential(h.split(':').next().unwrap_or("").trim()));
             if auth.take().is_some() || target.userinfo.is_some() || headers.len() != before {
                 emit(Event::Note {
                     level: Level::Info,
@@ -168,9 +165,6 @@ fn follow(
                     ),
                 });
             }
-        }
-        for note in &next.notes {
-            emit(Event::Note { level: Level::Info, text: note.clone() });
         }
         emit(Event::Note {
             level: Level::Info,
@@ -187,7 +181,8 @@ fn redirect_target(from: &Target, location: &str) -> Result<Target, Failure> {
     let mut next = base.join(location).map_err(|e| bad(e.to_string()))?;
     next.set_fragment(None);
     let mut target = Target::parse(next.as_str()).map_err(|f| bad(f.message))?;
-    target.notes.retain(|n| !n.contains("mapped"));
+    // The "following the redirect to …" note already shows the scheme it maps to.
+    target.notes.clear();
     Ok(target)
 }
 

@@ -24,6 +24,12 @@ pub fn name(code: u16) -> &'static str {
     }
 }
 
+/// True for the codes an endpoint may put on the wire: 1004 is reserved, and 1005, 1006 and
+/// 1015 must never be sent (RFC 6455 §7.4.1); 3000–4999 are for libraries and applications.
+pub fn may_be_sent(code: u16) -> bool {
+    matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999)
+}
+
 /// True for the codes that mean a normal end (SPEC §7: anything else is exit 10).
 pub fn is_clean(code: Option<u16>) -> bool {
     matches!(code, None | Some(1000) | Some(1001))

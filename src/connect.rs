@@ -153,7 +153,7 @@ pub fn connect(
         Some(p) => (p.host.as_str(), p.port),
         None => (target.host.as_str(), target.port),
     };
-    let authority = if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") };
+    let authority = crate::target::authority(host, port);
     let started = Instant::now();
     let (addrs, looked_up) = resolve(host, port, deadline)?;
     let dns = looked_up.then(|| started.elapsed());

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use crate::event::Event;
 use crate::exit::{Code, Failure};
-use crate::handshake::response;
+use crate::handshake::{request, response};
 use crate::target::{Scheme, Target};
 
 /// A proxy to tunnel through.
@@ -120,15 +120,13 @@ pub fn tunnel(
     let mut lines = vec![format!("CONNECT {authority} HTTP/1.1"), format!("Host: {authority}")];
     let mut shown = lines.clone();
     if let Some((user, pass)) = &proxy.credentials {
-        let token = data_encoding::BASE64.encode(format!("{user}:{pass}").as_bytes());
-        lines.push(format!("Proxy-Authorization: Basic {token}"));
-        shown.push(if show_secrets {
-            format!("Proxy-Authorization: Basic {token}")
-        } else {
-            format!("Proxy-Authorization: Basic ***** ({} bytes)", token.len())
-        });
+        let value = request::basic_auth(user, pass);
+        let name = "Proxy-Authorization";
+        let masked = if show_secrets { None } else { request::mask(name, value.as_bytes()) };
+        shown.push(format!("{name}: {}", masked.as_deref().unwrap_or(&value)));
+        lines.push(format!("{name}: {value}"));
     }
-    lines.push(concat!("User-Agent: wscheck/", env!("CARGO_PKG_VERSION")).to_string());
+    lines.push(format!("User-Agent: {}", request::USER_AGENT));
     shown.push(lines.last().cloned().unwrap_or_default());
     let mut bytes = lines.join("\r\n").into_bytes();
     bytes.extend_from_slice(b"\r\n\r\n");

@@ -8,11 +8,12 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::time::Duration;
 
+use tungstenite::Message;
 use tungstenite::handshake::derive_accept_key;
 use tungstenite::protocol::{Role, WebSocket};
-use tungstenite::{Error as WsError, Message};
 
 use crate::cli::ServeArgs;
+use crate::session::would_block;
 
 const MAX_REQUEST: usize = 64 * 1024;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -49,13 +50,13 @@ pub fn run(args: &ServeArgs) -> io::Result<()> {
     let config = ServerConfig::from_args(args)?;
     let listener = TcpListener::bind((args.bind.as_str(), args.port))?;
     let addr = listener.local_addr()?;
-    let host = if addr.is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
     let scheme = if config.tls.is_some() { "wss" } else { "ws" };
+    // SocketAddr shows an IPv6 address in brackets, as a URL wants it.
     let mut out = io::stdout().lock();
-    writeln!(out, "{scheme}://{host}:{}/", addr.port())?;
+    writeln!(out, "{scheme}://{addr}/")?;
     out.flush()?;
     drop(out);
-    eprintln!("* wscheck serve: echo server on {scheme}://{host}:{}/ (Ctrl-C to stop)", addr.port());
+    eprintln!("* wscheck serve: echo server on {scheme}://{addr}/ (Ctrl-C to stop)");
     serve(listener, config);
     Ok(())
 }
@@ -236,10 +237,6 @@ fn echo<S: Read + Write>(mut ws: WebSocket<S>, fd: RawFd) {
             Err(_) => return,
         }
     }
-}
-
-fn would_block(e: &WsError) -> bool {
-    matches!(e, WsError::Io(io) if io.kind() == io::ErrorKind::WouldBlock)
 }
 
 /// Write out everything buffered, waiting for the socket as needed; false when the connection is gone.

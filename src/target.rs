@@ -113,12 +113,13 @@ impl Target {
 
     /// `host:port` for messages, bracketed when IPv6.
     pub fn authority(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
+        authority(&self.host, self.port)
     }
+}
+
+/// `host:port`, the host bracketed when it is an IPv6 address.
+pub fn authority(host: &str, port: u16) -> String {
+    if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }
 }
 
 /// `raw` with the password of any `user:password@` replaced by `*****`.

@@ -45,10 +45,9 @@ impl Request {
             headers.push(("Origin".into(), origin.clone()));
         }
         if let Some((user, pass)) = opts.auth.as_ref().or(target.userinfo.as_ref()) {
-            let token = data_encoding::BASE64.encode(format!("{user}:{pass}").as_bytes());
-            headers.push(("Authorization".into(), format!("Basic {token}")));
+            headers.push(("Authorization".into(), basic_auth(user, pass)));
         }
-        headers.push(("User-Agent".into(), concat!("wscheck/", env!("CARGO_PKG_VERSION")).into()));
+        headers.push(("User-Agent".into(), USER_AGENT.into()));
         let generated = headers.len();
 
         let mut replaced = vec![false; generated];
@@ -141,11 +140,23 @@ fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
+/// The `User-Agent` of every request wscheck sends (the upgrade, and a proxy's CONNECT).
+pub const USER_AGENT: &str = concat!("wscheck/", env!("CARGO_PKG_VERSION"));
+
+/// An `Authorization`/`Proxy-Authorization` value for HTTP Basic credentials.
+pub fn basic_auth(user: &str, pass: &str) -> String {
+    format!("Basic {}", data_encoding::BASE64.encode(format!("{user}:{pass}").as_bytes()))
+}
+
+/// True for the headers that carry credentials: masked in output, not sent to another host.
+pub fn is_credential(name: &str) -> bool {
+    ["authorization", "proxy-authorization", "cookie", "set-cookie"].iter().any(|s| name.eq_ignore_ascii_case(s))
+}
+
 /// The masked form of a credential-bearing header value, or None when `name` carries none.
 /// `Basic dXNlcjpwYXNz` becomes `Basic ***** (12 bytes)`.
 pub fn mask(name: &str, value: &[u8]) -> Option<String> {
-    let secret = ["authorization", "proxy-authorization", "cookie", "set-cookie"];
-    if !secret.iter().any(|s| name.eq_ignore_ascii_case(s)) {
+    if !is_credential(name) {
         return None;
     }
     let text = String::from_utf8_lossy(value);

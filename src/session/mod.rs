@@ -129,11 +129,10 @@ pub fn run(
 /// The reason tungstenite puts in place of a Close whose code must not be sent.
 const REPLACED_CLOSE: &str = "Protocol violation";
 
-/// Why a received close code is not allowed on the wire (RFC 6455 §7.4, IANA registry);
-/// `None` for 1000–1003, 1007–1014 and 3000–4999.
+/// Why a received close code is not allowed on the wire; `None` when it is.
 fn invalid_close_code(code: u16) -> Option<String> {
     match code {
-        1000..=1003 | 1007..=1014 | 3000..=4999 => None,
+        _ if crate::close::may_be_sent(code) => None,
         1005 | 1006 | 1015 => {
             Some(format!("its Close carried code {code} ({}), which must never be sent", crate::close::name(code)))
         }
@@ -145,7 +144,8 @@ fn internal(e: io::Error) -> Failure {
     Failure::new(Code::Internal, format!("session set-up failed: {e}"))
 }
 
-fn would_block(e: &WsError) -> bool {
+/// A non-blocking socket has nothing to give or take right now.
+pub(crate) fn would_block(e: &WsError) -> bool {
     matches!(e, WsError::Io(io) if io.kind() == ErrorKind::WouldBlock)
 }
 

@@ -62,8 +62,7 @@ pub fn parse(line: &str) -> Action {
             let code = match parts.next().filter(|c| !c.is_empty()) {
                 None => 1000,
                 Some(c) => match c.parse::<u16>() {
-                    // 1004 is reserved; 1005 and 1006 must never be sent (RFC 6455 §7.4.1).
-                    Ok(code) if matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999) => code,
+                    Ok(code) if crate::close::may_be_sent(code) => code,
                     _ => {
                         return Action::Show(format!(
                             "/close needs a valid close code (1000…1003, 1007…1014, 3000…4999), not '{c}'"
