@@ -163,7 +163,8 @@ pub fn mask(name: &str, value: &[u8]) -> Option<String> {
     let is_auth = name.to_ascii_lowercase().ends_with("authorization");
     match text.split_once(' ') {
         Some((scheme, rest)) if is_auth && !scheme.is_empty() => {
-            Some(format!("{} ***** ({} bytes)", crate::escape::text(scheme), rest.len()))
+            // Not escaped here: the renderers escape every line once.
+            Some(format!("{scheme} ***** ({} bytes)", rest.len()))
         }
         _ => Some(format!("***** ({} bytes)", value.len())),
     }
@@ -222,6 +223,14 @@ mod tests {
         assert!(shown.contains("Authorization: Basic ***** (16 bytes)"), "{shown}");
         assert!(!shown.contains("dXNlcjpzZWNyZXQ="));
         assert!(r.display_lines(true).join("\n").contains("dXNlcjpzZWNyZXQ="));
+    }
+
+    #[test]
+    fn mask_keeps_the_scheme_raw_for_the_renderers_to_escape_once() {
+        assert_eq!(mask("Authorization", b"Bearer abc").as_deref(), Some("Bearer ***** (3 bytes)"));
+        assert_eq!(mask("authorization", b"Ba\x1bsic xyz").as_deref(), Some("Ba\x1bsic ***** (3 bytes)"));
+        assert_eq!(mask("Set-Cookie", b"a=b").as_deref(), Some("***** (3 bytes)"));
+        assert_eq!(mask("X-Other", b"v"), None);
     }
 
     #[test]
