@@ -3,14 +3,13 @@
 mod common;
 use common::*;
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// wscheck without the proxy variables of the environment: every server here is local.
 fn run(args: &[&str], stdin: &[u8]) -> Run {
-    wscheck_clean_env(args, stdin, &[])
+    wscheck(args, stdin)
 }
 
 /// Assert that one line of stderr is exactly `line`.
@@ -18,28 +17,10 @@ fn err_line(r: &Run, line: &str) {
     assert!(r.stderr.lines().any(|l| l == line), "stderr lacks the line {line:?}\n--- stderr:\n{}", r.stderr);
 }
 
-/// A listener nobody will accept on: proof that wscheck gave up before connecting.
-fn untouched_listener() -> (TcpListener, u16) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    (listener, port)
-}
-
-fn assert_never_connected(listener: &TcpListener) {
-    match listener.accept() {
-        Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-        Err(e) => panic!("accept failed: {e}"),
-        Ok((_, peer)) => panic!("wscheck connected (from {peer}) though it should have stopped"),
-    }
-}
-
 /// A one-connection WebSocket server on `listener` that answers a valid 101 and the
 /// client's Close; the request head on join.
-fn upgrade_on(listener: TcpListener) -> JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        s.set_read_timeout(Some(LIMIT)).unwrap();
+fn upgrade_on(listener: TcpListener) -> RawServer<Vec<u8>> {
+    RawServer::on(listener, |mut s| {
         let head = read_head(&mut s);
         s.write_all(&ok_101(&head, "Switching Protocols", "")).unwrap();
         answer_close(&mut s);
@@ -190,7 +171,7 @@ struct TlsServer {
     port: u16,
     /// The certificate, PEM: the CA to trust for `--cacert`.
     cert_pem: String,
-    handle: JoinHandle<Option<Vec<u8>>>,
+    handle: RawServer<Option<Vec<u8>>>,
 }
 
 fn tls_server() -> TlsServer {
@@ -201,9 +182,7 @@ fn tls_server() -> TlsServer {
     let acceptor = native_tls::TlsAcceptor::new(identity).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let handle = std::thread::spawn(move || {
-        let (tcp, _) = listener.accept().unwrap();
-        tcp.set_read_timeout(Some(LIMIT)).unwrap();
+    let handle = RawServer::on(listener, move |tcp| {
         let mut tls = acceptor.accept(tcp).ok()?;
         let head = read_head(&mut tls);
         tls.write_all(&ok_101(&head, "Switching Protocols", "")).unwrap();
@@ -229,7 +208,7 @@ fn wss_with_insecure_accepts_a_self_signed_certificate() {
     err_line(&r, "*   issuer:  CN=rcgen self signed cert");
     err_line(&r, "*   SANs:    DNS:localhost, IP:127.0.0.1");
     r.finding_is("accept", "ok");
-    let head = server.join().unwrap().expect("the TLS handshake completed");
+    let head = server.join().expect("the TLS handshake completed");
     assert!(text(&head).contains(&format!("\r\nHost: localhost:{port}\r\n")));
 }
 
@@ -247,7 +226,7 @@ fn wss_json_has_a_tls_event_with_the_certificate() {
     assert_eq!(cert["sans"], serde_json::json!(["DNS:localhost", "IP:127.0.0.1"]), "{tls}");
     assert_eq!(cert["subject"], cert["issuer"], "self-signed: {tls}");
     assert!(cert["days_left"].as_i64().is_some_and(|d| d > 0), "{tls}");
-    server.join().unwrap().expect("the TLS handshake completed");
+    server.join().expect("the TLS handshake completed");
 }
 
 #[test]
@@ -259,7 +238,7 @@ fn wss_with_cacert_verifies_the_certificate() {
         run(&["--cacert", ca.path().to_str().unwrap(), "--handshake-only", &format!("wss://localhost:{port}/")], b"");
     r.code(0).err_has("* Close received: 1000 (normal closure)").err_lacks("NOT verified");
     err_line(&r, "* TLS established, certificate verified");
-    server.join().unwrap().expect("the TLS handshake completed");
+    server.join().expect("the TLS handshake completed");
 }
 
 #[test]
@@ -277,7 +256,7 @@ fn wss_without_insecure_refuses_a_self_signed_certificate() {
         "{}",
         r.stderr
     );
-    assert!(server.join().unwrap().is_none(), "no request may be sent over an unverified connection");
+    assert!(server.join().is_none(), "no request may be sent over an unverified connection");
 }
 
 // ---------------------------------------------------------------- URL forms (SPEC §2)
@@ -327,7 +306,7 @@ fn ipv6_literal() {
     let listener = match TcpListener::bind("[::1]:0") {
         Ok(l) => l,
         Err(e) => {
-            println!("skipped: cannot bind [::1]:0 here ({e})");
+            skip(&format!("cannot bind [::1]:0 here ({e})"));
             return;
         }
     };
@@ -335,7 +314,7 @@ fn ipv6_literal() {
     let server = upgrade_on(listener);
     let r = run(&["--handshake-only", &format!("ws://[::1]:{port}/v6")], b"");
     r.code(0).err_has(&format!("* Connected to ::1 (::1) port {port}\n")).err_has(&format!("> Host: [::1]:{port}\n"));
-    let head = text(&server.join().unwrap());
+    let head = text(&server.join());
     assert!(head.starts_with("GET /v6 HTTP/1.1\r\n"), "{head}");
     assert!(head.contains(&format!("\r\nHost: [::1]:{port}\r\n")), "{head}");
 }

@@ -1153,12 +1153,10 @@ fn close_in_the_same_write_as_the_101_ends_cleanly() {
         let mut out = ok_101(&head, "Switching Protocols", "");
         out.extend_from_slice(&[0x81, 0x02, b'h', b'i', 0x88, 0x02, 0x03, 0xe8]);
         s.write_all(&out).unwrap();
-        // Read (and discard) the client's Close.
-        let mut frame = [0u8; 6];
-        let _ = std::io::Read::read_exact(&mut s, &mut frame);
+        read_until_client_close(&mut s)
     });
     let r = inspect(&server.url("/"), &[]);
-    server.join();
+    assert_eq!(server.join(), (vec![], Some(1000)), "wscheck answers the server's Close with 1000");
     r.code(0);
     r.err_has("* Close received: 1000 (normal closure)");
     assert_eq!(r.stdout, "hi\n");

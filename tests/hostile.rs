@@ -15,7 +15,7 @@ const RSS_CAP_KIB: u64 = 32 * 1024;
 
 /// Run wscheck with no proxy from the test's environment and empty stdin.
 fn run(args: &[&str]) -> Run {
-    wscheck_clean_env(args, b"", &[])
+    wscheck(args, b"")
 }
 
 /// The `error:` lines of the transcript.
@@ -132,7 +132,7 @@ fn max_size_is_capped_so_a_huge_announced_frame_cannot_be_reserved() {
     assert!(!r.stderr.contains("panicked"), "wscheck panicked\n--- stderr:\n{}", r.stderr);
     r.code(9);
     assert_eq!(error_lines(&r).len(), 1, "one error line\n--- stderr:\n{}", r.stderr);
-    server.join();
+    assert_eq!(server.join(), Some(1009), "wscheck tells the server the message is too big");
 }
 
 // ---- 3. a 100 MiB message trickled in: cut at --max-size ----------------------------------------
@@ -325,13 +325,15 @@ fn invalid_code_in_the_answer_to_our_close_is_a_protocol_error() {
         "error: protocol error from the server: its Close carried code 1005 (no status received), which must never be sent",
     );
     assert!(rest.is_empty(), "nothing is sent after our Close: {rest:02x?}");
-    let (r, _) = answer_our_close_with(999);
+    let (r, rest) = answer_our_close_with(999);
     r.code(9);
     err_line(&r, "* Close received: 999 (not a valid close code)");
     one_error(&r, "error: protocol error from the server: its Close carried code 999, which is not a valid close code");
+    assert!(rest.is_empty(), "nothing is sent after our Close: {rest:02x?}");
     // A registered code in the answer is fine.
-    let (r, _) = answer_our_close_with(1014);
+    let (r, rest) = answer_our_close_with(1014);
     r.code(0);
+    assert!(rest.is_empty(), "nothing is sent after our Close: {rest:02x?}");
     no_error(&r);
     err_line(&r, "* Close received: 1014 (bad gateway)");
 }

@@ -16,7 +16,7 @@ mod common;
 use common::*;
 
 use std::ffi::OsString;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
@@ -36,16 +36,6 @@ const MUST_PASS: [&str; 10] = [
     "duplicate-header",
     "draft-hixie",
 ];
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
-/// Say a test is skipped where `cargo test` shows it: straight to stderr, past the
-/// harness's capture of `eprintln!`.
-fn skip(why: &str) {
-    let _ = writeln!(std::io::stderr(), "skipped: {why}");
-}
 
 /// The value of `var`; when unset: a failure under CI, otherwise a "skipped" line and None.
 fn required(var: &str, what: &str) -> Option<OsString> {

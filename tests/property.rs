@@ -27,8 +27,10 @@ fn responses() -> impl Strategy<Value = Vec<u8>> {
     let ending = prop_oneof![Just(b"\r\n".to_vec()), Just(b"\n".to_vec())];
     (
         prop_oneof![
-            Just(b"HTTP/1.1 101 ".to_vec()),
-            Just(b"HTTP/1.0 200".to_vec()),
+            Just(b"HTTP/1.1 101 Switching Protocols\r\n".to_vec()),
+            Just(b"HTTP/1.1 101\n".to_vec()),
+            Just(b"HTTP/1.0 200 OK\r\n".to_vec()),
+            Just(b"HTTP/1.1 426 Upgrade Required\r\n".to_vec()),
             proptest::collection::vec(any::<u8>(), 0..16)
         ],
         proptest::collection::vec((line, ending), 0..12),
@@ -54,13 +56,34 @@ proptest! {
         let req = request();
         if let Ok((buf, end)) = response::read_head(&mut &data[..]) {
             prop_assert!(end <= buf.len());
-            prop_assert!(end <= response::MAX_HEAD + 1);
+            prop_assert!(end <= response::MAX_HEAD);
             if let Ok(r) = response::parse(&buf, end) {
                 let found = if r.status == 101 { findings::check(&req, &r) } else { explain::explain(&r) };
                 prop_assert!(!found.is_empty());
                 for h in &r.headers {
                     prop_assert!(h.line < r.lines.len());
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn the_header_cap_holds(len in (response::MAX_HEAD - 64)..(response::MAX_HEAD + 64)) {
+        // A header block of exactly `len` bytes, then bytes of the session.
+        let mut data = b"HTTP/1.1 101 Switching Protocols\r\nX-Pad: ".to_vec();
+        data.resize(len - 4, b'a');
+        data.extend_from_slice(b"\r\n\r\nframes");
+        let mut stream = &data[..];
+        match response::read_head(&mut stream) {
+            Ok((buf, end)) => {
+                prop_assert!(len <= response::MAX_HEAD, "a {len}-byte header was accepted");
+                prop_assert_eq!(end, len);
+                // What was read past the header, then what is still in the stream: the session's bytes.
+                prop_assert_eq!([&buf[end..], stream].concat(), b"frames");
+            }
+            Err(f) => {
+                prop_assert!(len > response::MAX_HEAD, "a {len}-byte header was refused: {}", f.message);
+                prop_assert!(f.message.contains("larger than 64 KiB"), "{}", f.message);
             }
         }
     }

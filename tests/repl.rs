@@ -28,6 +28,9 @@ impl Repl {
         let data = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_wscheck"));
         cmd.arg(url).env("NO_COLOR", "1").env("TERM", "xterm").env("XDG_DATA_HOME", data.path());
+        for var in PROXY_VARS {
+            cmd.env_remove(var);
+        }
         let p = spawn_with_options(cmd, Options::new().timeout_ms(Some(EXPECT_MS))).expect("spawn wscheck on a pty");
         Repl { p, _data: data }
     }

@@ -126,6 +126,7 @@ fn count_not_met_when_the_server_closes_exits_8() {
     let r = wscheck(&["-n", "2", &server.url("/")], b"");
     r.code(8).err_has("--count 2 (1 received) not met");
     out_is(&r, &["only one"]);
+    assert_eq!(server.join(), (vec![], Some(1000)), "wscheck answers the server's Close");
 }
 
 // ---- 4. the server's Close decides the exit code ------------------------------------------------
@@ -144,17 +145,19 @@ fn server_close_1011_exits_10() {
     err_line(&r, "* Close received: 1011 (internal error): \"boom\"");
     err_line(&r, "error: the server closed the session with 1011 (internal error): \"boom\"");
     out_is(&r, &[]);
-    assert!(echo.is_some(), "wscheck should answer the server's Close");
+    assert_eq!(echo, Some(1011), "wscheck answers the server's Close with its code");
 }
 
 #[test]
 fn server_close_1000_and_1001_exit_0() {
-    let (r, _) = server_closes(1000, "");
+    let (r, echo) = server_closes(1000, "");
     r.code(0);
     err_line(&r, "* Close received: 1000 (normal closure)");
-    let (r, _) = server_closes(1001, "bye");
+    assert_eq!(echo, Some(1000));
+    let (r, echo) = server_closes(1001, "bye");
     r.code(0);
     err_line(&r, "* Close received: 1001 (going away): \"bye\"");
+    assert_eq!(echo, Some(1001));
 }
 
 #[test]
@@ -163,13 +166,15 @@ fn server_close_without_a_code_exits_0() {
     let r = wscheck(&[&server.url("/")], b"");
     r.code(0);
     err_line(&r, "* Close received: with no code");
+    assert_eq!(server.join(), (vec![], None), "wscheck answers with a Close of no code");
 }
 
 #[test]
 fn server_close_4000_exits_10() {
-    let (r, _) = server_closes(4000, "");
+    let (r, echo) = server_closes(4000, "");
     r.code(10);
     err_line(&r, "* Close received: 4000 (application-defined)");
+    assert_eq!(echo, Some(4000));
 }
 
 // ---- 5.–7. the session breaks: exit 9 ----------------------------------------------------------
@@ -203,6 +208,7 @@ fn message_at_max_size_is_accepted() {
     let r = wscheck(&["--max-size", "1000", "-n", "1", &server.url("/")], b"");
     r.code(0);
     out_is(&r, &[&"a".repeat(1000)]);
+    assert_eq!(server.join(), (vec![], Some(1000)));
 }
 
 #[test]
@@ -254,6 +260,8 @@ fn pings_are_hidden_without_p() {
     let r = wscheck(&["-n", "1", &server.url("/")], b"");
     r.code(0).err_lacks("hidden");
     out_is(&r, &["after the ping"]);
+    // Not shown, but answered.
+    assert_eq!(server.join(), (vec![(0xA, b"hidden".to_vec())], Some(1000)));
 }
 
 // ---- 9. the last echo is not lost at EOF ---------------------------------------------------------
@@ -298,6 +306,7 @@ fn default_wait_closes_only_after_the_echo() {
     let close = position(&ev, "sent close", |e| e["type"] == "close" && e["direction"] == "sent");
     assert!(received < close, "{ev:#?}");
     assert_eq!(ev[received]["data"], "last");
+    assert_eq!(server.join(), [b"last".to_vec()]);
 }
 
 // ---- 10. --json ----------------------------------------------------------------------------------
@@ -317,7 +326,7 @@ fn json_session_events() {
         assert_eq!(e["direction"], direction);
         assert_eq!(e["kind"], "text");
         assert_eq!(e["data"], "hello");
-        assert!(e["elapsed_ms"].is_f64() || e["elapsed_ms"].is_u64(), "{e}");
+        assert!(e["elapsed_ms"].is_f64(), "elapsed_ms is a float (SPEC §6): {e}");
     }
     for (e, direction) in [(session[3], "sent"), (session[4], "received")] {
         assert_eq!(e["direction"], direction);
@@ -350,6 +359,7 @@ fn json_server_error_close_and_binary() {
     assert_eq!(error["kind"], "server-close");
     let last = ev.last().unwrap();
     assert_eq!((last["type"].as_str(), last["code"].as_i64()), (Some("exit"), Some(10)));
+    assert_eq!(server.join(), (vec![], Some(1011)));
 }
 
 // ---- 11. terminal safety --------------------------------------------------------------------------
@@ -365,6 +375,7 @@ fn payloads_into_a_pipe_are_data_but_the_close_reason_is_escaped() {
     err_line(&r, r#"* Close received: 4000 (application-defined): "\x1b]0;pwned\x07""#);
     err_line(&r, r#"error: the server closed the session with 4000 (application-defined): "\x1b]0;pwned\x07""#);
     assert!(!r.stderr.contains('\x1b') && !r.stderr.contains('\x07'), "raw control bytes on stderr:\n{:?}", r.stderr);
+    assert_eq!(server.join(), (vec![], Some(4000)));
 }
 
 // ---- 12. binary messages ----------------------------------------------------------------------------
@@ -375,7 +386,9 @@ fn binary_run(extra: &[&str]) -> Run {
     args.extend_from_slice(extra);
     let url = server.url("/");
     args.push(&url);
-    wscheck(&args, b"")
+    let r = wscheck(&args, b"");
+    assert_eq!(server.join(), (vec![], Some(1000)));
+    r
 }
 
 #[test]
@@ -425,10 +438,11 @@ fn ping_interval_measures_the_round_trip() {
 #[test]
 fn timeout_ends_the_session() {
     let server = Serve::start(&[]);
-    let r = wscheck(&["--timeout", "300ms", "-w", "10s", "-x", "hi", &server.url], b"");
+    // -w 10s proves the timeout is what ends it; 1 s leaves room for the echo on a busy machine.
+    let r = wscheck(&["--timeout", "1s", "-w", "10s", "-x", "hi", &server.url], b"");
     r.code(0);
     out_is(&r, &["hi"]);
-    let r = wscheck(&["--timeout", "300ms", "-w", "10s", "--expect", "nomatch", "-x", "hi", &server.url], b"");
+    let r = wscheck(&["--timeout", "1s", "-w", "10s", "--expect", "nomatch", "-x", "hi", &server.url], b"");
     r.code(7);
     err_line(&r, "error: --expect 'nomatch' not met before --timeout ran out");
 }

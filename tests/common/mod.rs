@@ -10,6 +10,18 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// True under CI (`CI` set), where a test must not skip what it could not do.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// Say a test is skipped where `cargo test` shows it: straight to stderr, past the
+/// harness's capture of `eprintln!`. Under CI a skip is a failure.
+pub fn skip(why: &str) {
+    assert!(!in_ci(), "cannot skip under CI: {why}");
+    let _ = writeln!(std::io::stderr(), "skipped: {why}");
+}
+
 /// The longest any single wscheck run in a test may take.
 pub const LIMIT: Duration = Duration::from_secs(20);
 
@@ -77,8 +89,13 @@ pub fn wscheck_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
     run_command(assert_cmd::Command::new(env!("CARGO_BIN_EXE_wscheck")), args, stdin, env)
 }
 
-/// Run a prepared command with NO_COLOR, `env`, `stdin` and the time limit.
+/// Run a prepared command with NO_COLOR, `env`, `stdin` and the time limit. The proxy
+/// variables of the test's own environment are removed first: every test talks to
+/// 127.0.0.1 directly, and only `env` decides whether a proxy is used.
 fn run_command(mut cmd: assert_cmd::Command, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
+    for var in PROXY_VARS {
+        cmd.env_remove(var);
+    }
     let out = cmd
         .args(args)
         .env("NO_COLOR", "1")
@@ -91,6 +108,24 @@ fn run_command(mut cmd: assert_cmd::Command, args: &[&str], stdin: &[u8], env: &
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A listener on 127.0.0.1:0 that nothing serves: for checking that wscheck did NOT connect.
+pub fn untouched_listener() -> (TcpListener, u16) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    (listener, port)
+}
+
+/// After the run: no connection is waiting on `listener`. A connect completes in the kernel's
+/// backlog without any accept, so this holds no matter how quickly wscheck gave up.
+pub fn assert_never_connected(listener: &TcpListener) {
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        Err(e) => panic!("accept failed: {e}"),
+        Ok((_, peer)) => panic!("wscheck connected (from {peer}) though it should have stopped"),
     }
 }
 
@@ -122,22 +157,30 @@ pub fn accept_for(head: &[u8]) -> String {
 }
 
 /// A one-connection TCP server on 127.0.0.1:0 run by `script`, which gets the stream.
-/// `join()` returns what the script returned and fails the test if it panicked or was never used.
+/// `join()` returns what the script returned, within [`LIMIT`]: it fails the test if the
+/// script panicked, or got no connection, or did not finish. A server that is never joined
+/// fails the test when dropped, so no server-side check can be skipped by accident.
 pub struct RawServer<T> {
     pub port: u16,
-    handle: Option<JoinHandle<T>>,
+    result: Option<mpsc::Receiver<T>>,
 }
 
 impl<T: Send + 'static> RawServer<T> {
     pub fn start(script: impl FnOnce(TcpStream) -> T + Send + 'static) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::on(TcpListener::bind("127.0.0.1:0").unwrap(), script)
+    }
+
+    /// The same on a listener the test bound itself (e.g. on [::1]).
+    pub fn on(listener: TcpListener, script: impl FnOnce(TcpStream) -> T + Send + 'static) -> Self {
         let port = listener.local_addr().unwrap().port();
-        let handle = std::thread::spawn(move || {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
             let (stream, _) = listener.accept().unwrap();
             stream.set_read_timeout(Some(LIMIT)).unwrap();
-            script(stream)
+            // A panic drops `tx`, which `join` reports.
+            let _ = tx.send(script(stream));
         });
-        RawServer { port, handle: Some(handle) }
+        RawServer { port, result: Some(rx) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -145,7 +188,22 @@ impl<T: Send + 'static> RawServer<T> {
     }
 
     pub fn join(mut self) -> T {
-        self.handle.take().unwrap().join().expect("test server panicked")
+        let rx = self.result.take().unwrap();
+        match rx.recv_timeout(LIMIT) {
+            Ok(value) => value,
+            Err(mpsc::RecvTimeoutError::Disconnected) => panic!("the test server panicked (see above)"),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                panic!("the test server got no connection, or did not finish, within {LIMIT:?}")
+            }
+        }
+    }
+}
+
+impl<T> Drop for RawServer<T> {
+    fn drop(&mut self) {
+        if self.result.is_some() && !std::thread::panicking() {
+            panic!("a RawServer was never joined: its checks would never run");
+        }
     }
 }
 
@@ -316,19 +374,9 @@ pub fn read_until_client_close(s: &mut TcpStream) -> (Vec<(u8, Vec<u8>)>, Option
     }
 }
 
-/// The proxy variables curl reads, in both cases; [`wscheck_clean_env`] removes them all.
+/// The proxy variables curl reads, in both cases; every wscheck run in the tests removes them all.
 pub const PROXY_VARS: &[&str] =
     &["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"];
-
-/// Like [`wscheck_env`], but the proxy variables of the test's own environment are removed
-/// first, so only `env` decides whether a proxy is used.
-pub fn wscheck_clean_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
-    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_wscheck"));
-    for var in PROXY_VARS {
-        cmd.env_remove(var);
-    }
-    run_command(cmd, args, stdin, env)
-}
 
 // ---- Hostile servers: raw frame bytes, and runs measured for memory ------------------------
 
