@@ -12,11 +12,6 @@ fn run(args: &[&str], stdin: &[u8]) -> Run {
     wscheck(args, stdin)
 }
 
-/// Assert that one line of stderr is exactly `line`.
-fn err_line(r: &Run, line: &str) {
-    assert!(r.stderr.lines().any(|l| l == line), "stderr lacks the line {line:?}\n--- stderr:\n{}", r.stderr);
-}
-
 /// A one-connection WebSocket server on `listener` that answers a valid 101 and the
 /// client's Close; the request head on join.
 fn upgrade_on(listener: TcpListener) -> RawServer<Vec<u8>> {

@@ -17,10 +17,6 @@ fn inspect(url: &str, extra: &[&str]) -> Run {
 }
 
 /// Assert that stderr has a line equal to `exact`.
-fn line(r: &Run, exact: &str) {
-    assert!(r.stderr.lines().any(|l| l == exact), "no line {exact:?}\n--- stderr:\n{}", r.stderr);
-}
-
 /// The transcript line of a finding, exactly as the human renderer lays it out (no colour).
 fn finding_line(mark: &str, id: &str, message: &str, rfc: &str) -> String {
     format!("  {mark:<5} {id:<16} {message}  [{rfc}]")
@@ -28,7 +24,7 @@ fn finding_line(mark: &str, id: &str, message: &str, rfc: &str) -> String {
 
 /// Assert the exact finding line.
 fn finding(r: &Run, mark: &str, id: &str, message: &str, rfc: &str) {
-    line(r, &finding_line(mark, id, message, rfc));
+    err_line(r, &finding_line(mark, id, message, rfc));
 }
 
 /// The `< ` lines of the transcript, in order (the response head and any body preview).
@@ -58,7 +54,7 @@ fn passes(r: &Run) {
 fn breaks_rfc(r: &Run, n: usize) {
     let s = if n == 1 { "" } else { "s" };
     r.code(6);
-    line(
+    err_line(
         r,
         &format!(
             "* FAILED: the server answered 101, but the handshake breaks RFC 6455 ({n} error{s}): a client must fail this connection"
@@ -77,7 +73,7 @@ fn reason_switching_protocols_is_the_usual_one() {
     let r = inspect(&server.url("/"), &[]);
     let head = server.join();
     passes(&r);
-    line(&r, "< HTTP/1.1 101 Switching Protocols");
+    err_line(&r, "< HTTP/1.1 101 Switching Protocols");
     finding(&r, "info", "reason-phrase", "reason phrase \"Switching Protocols\", the usual one", "RFC 9110 §15.2.2");
     finding(&r, "ok", "status-101", "status 101: the server switched protocols", RFC_CLIENT);
     finding(&r, "ok", "http-version", "HTTP/1.1: HTTP/1.1 or later", RFC_CLIENT);
@@ -89,8 +85,8 @@ fn reason_switching_protocols_is_the_usual_one() {
     finding(&r, "ok", "line-endings", "every line ends in CRLF", "RFC 9112 §2.2");
     finding(&r, "ok", "duplicate-header", "no handshake header is given twice", "RFC 6455 §11.3");
     finding(&r, "ok", "draft-hixie", "no pre-RFC (hixie-75/76) headers", "RFC 6455 §1.9");
-    line(&r, "* OK: the server switched to WebSocket (101 Switching Protocols) and the handshake follows RFC 6455");
-    line(&r, "* Close sent: 1000 (normal closure)");
+    err_line(&r, "* OK: the server switched to WebSocket (101 Switching Protocols) and the handshake follows RFC 6455");
+    err_line(&r, "* Close sent: 1000 (normal closure)");
 }
 
 #[test]
@@ -99,7 +95,7 @@ fn reason_web_socket_protocol_handshake_is_only_a_note() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     passes(&r);
-    line(&r, "< HTTP/1.1 101 Web Socket Protocol Handshake");
+    err_line(&r, "< HTTP/1.1 101 Web Socket Protocol Handshake");
     finding(
         &r,
         "info",
@@ -107,7 +103,7 @@ fn reason_web_socket_protocol_handshake_is_only_a_note() {
         "reason phrase \"Web Socket Protocol Handshake\" (hixie-era wording), not \"Switching Protocols\": fine, the phrase is free text; only the code 101 counts",
         "RFC 9110 §15.2.2",
     );
-    line(
+    err_line(
         &r,
         "* OK: the server switched to WebSocket (101 Web Socket Protocol Handshake) and the handshake follows RFC 6455",
     );
@@ -119,7 +115,7 @@ fn reason_absent_without_the_space_passes() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     passes(&r);
-    line(&r, "< HTTP/1.1 101");
+    err_line(&r, "< HTTP/1.1 101");
     finding(
         &r,
         "info",
@@ -127,7 +123,7 @@ fn reason_absent_without_the_space_passes() {
         "no reason phrase, not \"Switching Protocols\": fine, the phrase is free text; only the code 101 counts",
         "RFC 9110 §15.2.2",
     );
-    line(&r, "* OK: the server switched to WebSocket (101) and the handshake follows RFC 6455");
+    err_line(&r, "* OK: the server switched to WebSocket (101) and the handshake follows RFC 6455");
     r.err_lacks("status-line");
 }
 
@@ -137,7 +133,7 @@ fn reason_empty_after_the_space_passes_and_keeps_the_space() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     passes(&r);
-    line(&r, "< HTTP/1.1 101 ");
+    err_line(&r, "< HTTP/1.1 101 ");
     finding(
         &r,
         "info",
@@ -156,7 +152,7 @@ fn http_1_0_101_breaks_the_rfc() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     breaks_rfc(&r, 1);
-    line(&r, "< HTTP/1.0 101 Switching Protocols");
+    err_line(&r, "< HTTP/1.0 101 Switching Protocols");
     finding(&r, "ERROR", "http-version", "HTTP/1.0: the upgrade needs HTTP/1.1 or later", RFC_CLIENT);
 }
 
@@ -187,7 +183,7 @@ fn upgrade_h2c_is_an_error() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     breaks_rfc(&r, 1);
-    line(&r, "< Upgrade: h2c");
+    err_line(&r, "< Upgrade: h2c");
     finding(&r, "ERROR", "upgrade", "Upgrade is \"h2c\", not \"websocket\"", RFC_CLIENT);
 }
 
@@ -203,7 +199,7 @@ fn upgrade_in_mixed_case_passes() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     passes(&r);
-    line(&r, "< Upgrade: WebSocket");
+    err_line(&r, "< Upgrade: WebSocket");
     finding(&r, "ok", "upgrade", "Upgrade: WebSocket", RFC_CLIENT);
 }
 
@@ -249,7 +245,7 @@ fn connection_token_list_with_upgrade_passes() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     passes(&r);
-    line(&r, "< Connection: keep-alive, Upgrade");
+    err_line(&r, "< Connection: keep-alive, Upgrade");
     finding(&r, "ok", "connection", "Connection: keep-alive, Upgrade (has \"upgrade\")", RFC_CLIENT);
 }
 
@@ -365,7 +361,7 @@ fn subprotocol_offered_and_chosen_passes() {
     let r = inspect(&server.url("/"), &["-s", "chat"]);
     server.join();
     passes(&r);
-    line(&r, "< Sec-WebSocket-Protocol: chat");
+    err_line(&r, "< Sec-WebSocket-Protocol: chat");
     finding(&r, "ok", "subprotocol", "the server chose the offered subprotocol \"chat\"", RFC_CLIENT);
 }
 
@@ -399,7 +395,7 @@ fn bare_lf_header_line_warns_but_passes() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     passes(&r);
-    line(&r, "< Upgrade: websocket");
+    err_line(&r, "< Upgrade: websocket");
     finding(&r, "warn", "line-endings", "1 of 4 lines end in a bare LF, not CRLF (line 2)", "RFC 9112 §2.2");
 }
 
@@ -461,9 +457,9 @@ fn hixie_76_server_is_named() {
     let r = inspect(&server.url("/demo"), &[]);
     let head = server.join();
     breaks_rfc(&r, 2);
-    line(&r, "< HTTP/1.1 101 WebSocket Protocol Handshake");
-    line(&r, "< Sec-WebSocket-Origin: http://example.com");
-    line(&r, "< Sec-WebSocket-Location: ws://example.com/demo");
+    err_line(&r, "< HTTP/1.1 101 WebSocket Protocol Handshake");
+    err_line(&r, "< Sec-WebSocket-Origin: http://example.com");
+    err_line(&r, "< Sec-WebSocket-Location: ws://example.com/demo");
     finding(
         &r,
         "ERROR",
@@ -532,9 +528,9 @@ fn folded_header_line_is_shown_and_not_flagged() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     passes(&r);
-    line(&r, "< X-Folded: first");
-    line(&r, "<  second");
-    line(&r, "< \\tthird");
+    err_line(&r, "< X-Folded: first");
+    err_line(&r, "<  second");
+    err_line(&r, "< \\tthird");
     r.err_lacks("invalid-header");
 }
 
@@ -544,7 +540,7 @@ fn garbage_header_line_is_shown_and_warned_about() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     passes(&r);
-    line(&r, "< this is not a header");
+    err_line(&r, "< this is not a header");
     finding(
         &r,
         "warn",
@@ -571,7 +567,7 @@ fn response_dribbled_one_byte_per_write_passes() {
     let r = inspect(&dribble.url("/"), &[]);
     dribble.join();
     passes(&r);
-    line(&r, "< HTTP/1.1 101 Switching Protocols");
+    err_line(&r, "< HTTP/1.1 101 Switching Protocols");
 }
 
 // ---------------------------------------------------------------- not a 101
@@ -586,7 +582,7 @@ fn did_not_switch(r: &Run, status_reason: &str) {
         &format!("status {status_reason}, not 101: the server did not switch protocols"),
         RFC_CLIENT,
     );
-    line(r, &format!("* FAILED: the server did not switch protocols ({status_reason})"));
+    err_line(r, &format!("* FAILED: the server did not switch protocols ({status_reason})"));
     r.err_lacks("* Close sent");
 }
 
@@ -600,9 +596,9 @@ fn status_200_with_html_is_an_ordinary_endpoint_and_the_body_is_shown() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     did_not_switch(&r, "200 OK");
-    line(&r, "< HTTP/1.1 200 OK");
-    line(&r, "< <!doctype html>");
-    line(&r, "< <html><body>Hello</body></html>");
+    err_line(&r, "< HTTP/1.1 200 OK");
+    err_line(&r, "< <!doctype html>");
+    err_line(&r, "< <html><body>Hello</body></html>");
     finding(
         &r,
         "info",
@@ -636,7 +632,7 @@ fn status_401_names_the_challenge() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     did_not_switch(&r, "401 Unauthorized");
-    line(&r, "< WWW-Authenticate: Basic realm=\"ws\"");
+    err_line(&r, "< WWW-Authenticate: Basic realm=\"ws\"");
     finding(
         &r,
         "info",
@@ -671,7 +667,7 @@ fn status_301_names_the_location() {
     let r = inspect(&server.url("/old"), &[]);
     server.join();
     did_not_switch(&r, "301 Moved Permanently");
-    line(&r, "< Location: ws://example.test/new");
+    err_line(&r, "< Location: ws://example.test/new");
     let redirect = r.finding_is("redirect", "info");
     assert!(redirect.contains("ws://example.test/new"), "redirect names the Location: {redirect}");
 }
@@ -684,7 +680,7 @@ fn status_404_is_explained() {
     let r = inspect(&server.url("/nope"), &[]);
     server.join();
     did_not_switch(&r, "404 Not Found");
-    line(&r, "< not found");
+    err_line(&r, "< not found");
     finding(&r, "info", "not-found", "404 Not Found: no WebSocket endpoint at this path", "RFC 6455 §4.2.1");
 }
 
@@ -710,8 +706,8 @@ fn interim_100_and_103_are_read_past() {
             "< HTTP/1.1 101 Switching Protocols"
         ]
     );
-    line(&r, "* note: 100 Continue is an interim answer: reading on to the real one (RFC 9110 §15.2)");
-    line(&r, "* note: 103 Early Hints is an interim answer: reading on to the real one (RFC 9110 §15.2)");
+    err_line(&r, "* note: 100 Continue is an interim answer: reading on to the real one (RFC 9110 §15.2)");
+    err_line(&r, "* note: 103 Early Hints is an interim answer: reading on to the real one (RFC 9110 §15.2)");
     r.err_lacks("\\r");
 }
 
@@ -750,7 +746,7 @@ fn no_response_at_all() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     r.code(5);
-    line(&r, "error: no response: the server closed the connection without answering");
+    err_line(&r, "error: no response: the server closed the connection without answering");
     r.err_lacks("< ");
 }
 
@@ -763,7 +759,7 @@ fn ssh_banner_is_not_http() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     r.code(5);
-    line(&r, "error: the server's answer is not HTTP (an SSH server): \"SSH-2.0-OpenSSH_9.2\\r\\n\"");
+    err_line(&r, "error: the server's answer is not HTTP (an SSH server): \"SSH-2.0-OpenSSH_9.2\\r\\n\"");
 }
 
 #[test]
@@ -790,7 +786,7 @@ fn nul_in_a_header_value_is_refused_naming_the_line() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     r.code(5);
-    line(&r, "error: malformed response: line 5 has a bare CR or a NUL, which HTTP forbids: \"X-Nul: a\\x00b\"");
+    err_line(&r, "error: malformed response: line 5 has a bare CR or a NUL, which HTTP forbids: \"X-Nul: a\\x00b\"");
 }
 
 #[test]
@@ -805,7 +801,10 @@ fn bare_cr_before_crlf_is_refused_naming_the_line() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     r.code(5);
-    line(&r, "error: malformed response: line 2 has a bare CR or a NUL, which HTTP forbids: \"Upgrade: websocket\\r\"");
+    err_line(
+        &r,
+        "error: malformed response: line 2 has a bare CR or a NUL, which HTTP forbids: \"Upgrade: websocket\\r\"",
+    );
 }
 
 #[test]
@@ -850,7 +849,7 @@ fn header_one_byte_over_64_kib_is_refused() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     r.code(5);
-    line(&r, "error: the response header is larger than 64 KiB: gave up reading it");
+    err_line(&r, "error: the response header is larger than 64 KiB: gave up reading it");
 }
 
 #[test]
@@ -869,7 +868,7 @@ fn header_of_one_mebibyte_is_refused_quickly() {
     let took = start.elapsed();
     server.join();
     r.code(5);
-    line(&r, "error: the response header is larger than 64 KiB: gave up reading it");
+    err_line(&r, "error: the response header is larger than 64 KiB: gave up reading it");
     assert!(took < Duration::from_secs(5), "took {took:?}");
 }
 
@@ -916,7 +915,7 @@ fn escape_sequence_in_a_header_value_is_shown_escaped() {
     server.join();
     no_raw_escape(&r);
     passes(&r);
-    line(&r, &format!("< X-Evil: {EVIL_SHOWN}"));
+    err_line(&r, &format!("< X-Evil: {EVIL_SHOWN}"));
 }
 
 #[test]
@@ -926,10 +925,13 @@ fn escape_sequence_in_the_reason_phrase_is_shown_escaped() {
     server.join();
     no_raw_escape(&r);
     passes(&r);
-    line(&r, &format!("< HTTP/1.1 101 {EVIL_SHOWN}"));
+    err_line(&r, &format!("< HTTP/1.1 101 {EVIL_SHOWN}"));
     assert!(r.finding_is("reason-phrase", "info").contains(EVIL_SHOWN));
     r.finding_is("status-line", "warn");
-    line(&r, &format!("* OK: the server switched to WebSocket (101 {EVIL_SHOWN}) and the handshake follows RFC 6455"));
+    err_line(
+        &r,
+        &format!("* OK: the server switched to WebSocket (101 {EVIL_SHOWN}) and the handshake follows RFC 6455"),
+    );
 }
 
 #[test]
@@ -945,9 +947,9 @@ fn escape_sequences_in_a_refusal_are_shown_escaped() {
     server.join();
     no_raw_escape(&r);
     r.code(5);
-    line(&r, &format!("< HTTP/1.1 403 {EVIL_SHOWN}"));
-    line(&r, &format!("< body{EVIL_SHOWN}"));
-    line(&r, &format!("* FAILED: the server did not switch protocols (403 {EVIL_SHOWN})"));
+    err_line(&r, &format!("< HTTP/1.1 403 {EVIL_SHOWN}"));
+    err_line(&r, &format!("< body{EVIL_SHOWN}"));
+    err_line(&r, &format!("* FAILED: the server did not switch protocols (403 {EVIL_SHOWN})"));
 }
 
 #[test]
@@ -962,9 +964,9 @@ fn c1_controls_and_bidi_overrides_are_shown_escaped() {
     server.join();
     passes(&r);
     assert!(!r.stderr.contains('\u{9b}') && !r.stderr.contains('\u{202e}'));
-    line(&r, "< HTTP/1.1 101 Sw\\x9b2Jitching");
-    line(&r, "< X-Bidi: abc\\u{202e}fed");
-    line(&r, "< X-Bin: \\xff\\xfe");
+    err_line(&r, "< HTTP/1.1 101 Sw\\x9b2Jitching");
+    err_line(&r, "< X-Bidi: abc\\u{202e}fed");
+    err_line(&r, "< X-Bin: \\xff\\xfe");
 }
 
 #[test]
@@ -974,7 +976,7 @@ fn escape_sequence_in_a_non_http_banner_is_shown_escaped() {
     server.join();
     no_raw_escape(&r);
     r.code(5);
-    line(&r, &format!("error: the server's answer is not HTTP: \"{EVIL_SHOWN}hello\\r\\n\""));
+    err_line(&r, &format!("error: the server's answer is not HTTP: \"{EVIL_SHOWN}hello\\r\\n\""));
 }
 
 // ---------------------------------------------------------------- --json
@@ -1107,7 +1109,7 @@ fn transcript_masks_a_set_cookie() {
     server.join();
     passes(&r);
     r.err_lacks("topsecret");
-    line(&r, "< Set-Cookie: ***** (13 bytes)");
+    err_line(&r, "< Set-Cookie: ***** (13 bytes)");
 }
 
 #[test]
@@ -1127,7 +1129,7 @@ fn show_secrets_shows_the_set_cookie() {
     let r = inspect(&server.url("/"), &["--show-secrets"]);
     server.join();
     passes(&r);
-    line(&r, "< Set-Cookie: sid=topsecret");
+    err_line(&r, "< Set-Cookie: sid=topsecret");
 }
 
 // ---------------------------------------------------------------- bytes past the header

@@ -35,11 +35,6 @@ fn no_error(r: &Run) {
     assert!(error_lines(r).is_empty(), "unexpected error line\n--- stderr:\n{}", r.stderr);
 }
 
-/// Assert that one line of stderr is exactly `line`.
-fn err_line(r: &Run, line: &str) {
-    assert!(r.stderr.lines().any(|l| l == line), "stderr lacks the line {line:?}\n--- stderr:\n{}", r.stderr);
-}
-
 /// A server that upgrades, writes `frames` at once, then reads the client's frames until its
 /// Close (or the end of the connection); that Close's code. It never answers the Close.
 fn hostile(frames: Vec<u8>) -> RawServer<Option<u16>> {

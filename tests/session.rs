@@ -7,11 +7,6 @@ use common::*;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-/// Assert that one line of stderr is exactly `line`.
-fn err_line(r: &Run, line: &str) {
-    assert!(r.stderr.lines().any(|l| l == line), "stderr lacks the line {line:?}\n--- stderr:\n{}", r.stderr);
-}
-
 /// Assert that stdout is exactly `lines`, each ended by a newline.
 fn out_is(r: &Run, lines: &[&str]) {
     let expected: String = lines.iter().map(|l| format!("{l}\n")).collect();

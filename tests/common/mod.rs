@@ -80,6 +80,11 @@ impl Run {
     }
 }
 
+/// Assert that one line of stderr is exactly `line`.
+pub fn err_line(r: &Run, line: &str) {
+    assert!(r.stderr.lines().any(|l| l == line), "stderr lacks the line {line:?}\n--- stderr:\n{}", r.stderr);
+}
+
 /// Run the built binary with `args` and `stdin`, killed if it outlives [`LIMIT`].
 pub fn wscheck(args: &[&str], stdin: &[u8]) -> Run {
     wscheck_env(args, stdin, &[])
