@@ -27,13 +27,13 @@ end
 complete -c wscheck -n "__fish_wscheck_needs_command" -s H -l header -d 'Add a request header, \'Name: value\'; one naming a generated header replaces it, and \'Name:\' with no value removes it. Repeatable' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -s s -l subprotocol -d 'Offer a subprotocol (Sec-WebSocket-Protocol). Repeatable' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -s o -l origin -d 'Send an Origin header' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -s u -l auth -l user -d 'Send \'Authorization: Basic\' with these credentials (instead of the URL\'s user:pass@)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -s u -l auth -l user -d 'Send \'Authorization: Basic\' with these credentials (instead of the URL\'s user:pass@); with no \':PASS\' the password is asked for on the terminal' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l cacert -d 'wss://: trust the certificates in this PEM file too (added to the system roots)' -r -F
 complete -c wscheck -n "__fish_wscheck_needs_command" -l cert -d 'wss://: present this PEM client certificate (with --key)' -r -F
 complete -c wscheck -n "__fish_wscheck_needs_command" -l key -d 'wss://: the PKCS#8 PEM private key of --cert' -r -F
 complete -c wscheck -n "__fish_wscheck_needs_command" -l cert-warn-days -d 'wss://: warn when the server\'s certificate expires within N days' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l proxy -d 'Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; \'\' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY.' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -l noproxy -d 'Hosts to reach without a proxy (comma-separated; overrides NO_PROXY); \'*\' for all' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l noproxy -d 'Hosts to reach without a proxy (comma-separated names, domains, IPs or CIDR ranges such as 10.0.0.0/8; overrides NO_PROXY); \'*\' for all' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l max-redirs -d 'The most redirects -L follows' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l connect-timeout -d 'One deadline for DNS + TCP + TLS + the HTTP exchange (250ms, 2s, 1m, or seconds)' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -s x -l execute -d 'Send MSG after connecting (repeatable, in order); stdin is then not read' -r
@@ -45,7 +45,7 @@ complete -c wscheck -n "__fish_wscheck_needs_command" -l binary-output -d 'How r
 hex\t'Lower-case hex, one message per line'
 base64\t'Base64, one message per line'"
 complete -c wscheck -n "__fish_wscheck_needs_command" -l ping-interval -d 'Send a ping this often and show each round-trip time' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -l max-size -d 'Largest message (and frame) accepted, in bytes, at most 1 GiB; a larger one ends the session (1009)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l max-size -d 'Largest message (and frame) accepted: bytes, or 64k/64KiB, 1M/1MiB, 1G (binary multiples), at most 1G; a larger one ends the session (1009)' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"

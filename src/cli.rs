@@ -66,7 +66,8 @@ pub struct ClientArgs {
     #[arg(short = 'k', long)]
     pub insecure: bool,
 
-    /// Send 'Authorization: Basic' with these credentials (instead of the URL's user:pass@).
+    /// Send 'Authorization: Basic' with these credentials (instead of the URL's user:pass@);
+    /// with no ':PASS' the password is asked for on the terminal.
     #[arg(short = 'u', long, visible_alias = "user", value_name = "USER:PASS")]
     pub auth: Option<String>,
 
@@ -95,7 +96,8 @@ pub struct ClientArgs {
     )]
     pub proxy: Option<String>,
 
-    /// Hosts to reach without a proxy (comma-separated; overrides NO_PROXY); '*' for all.
+    /// Hosts to reach without a proxy (comma-separated names, domains, IPs or CIDR ranges such as
+    /// 10.0.0.0/8; overrides NO_PROXY); '*' for all.
     #[arg(long, value_name = "LIST")]
     pub noproxy: Option<String>,
 
@@ -156,8 +158,9 @@ pub struct ClientArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub ping_interval: Option<Duration>,
 
-    /// Largest message (and frame) accepted, in bytes, at most 1 GiB; a larger one ends the session (1009).
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    /// Largest message (and frame) accepted: bytes, or 64k/64KiB, 1M/1MiB, 1G (binary multiples),
+    /// at most 1G; a larger one ends the session (1009).
+    #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = parse_size)]
     pub max_size: usize,
 
     /// Prefix messages shown on a terminal with the time since start.
@@ -250,6 +253,31 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(value * scale).map_err(|_| format!("'{s}' is too long"))
 }
 
+/// The largest `--max-size`: tungstenite reserves a frame's announced length (up to the cap)
+/// before reading it, so a larger cap could overflow or abort on a hostile frame header.
+pub const MAX_SIZE_CAP: usize = 1 << 30;
+
+/// Parse a SIZE: a number of bytes with an optional binary multiple — `k`/`K`/`KB`/`KiB` (1024),
+/// `M`/`MB`/`MiB`, `G`/`GB`/`GiB` — between 1 byte and [`MAX_SIZE_CAP`].
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("'{s}' is not a size (try 1048576, 64k, 1M or 1G)")),
+    };
+    let n: u64 = number.parse().map_err(|_| format!("'{s}' is not a size (try 1048576, 64k, 1M or 1G)"))?;
+    match n.checked_mul(scale) {
+        Some(0) => Err("the size must be at least 1 byte".into()),
+        Some(bytes) if bytes <= MAX_SIZE_CAP as u64 => Ok(bytes as usize),
+        _ => Err(format!("'{s}' is too large: --max-size is at most 1G (1073741824 bytes)")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,5 +299,20 @@ mod tests {
         assert!(parse_duration("-1").is_err());
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("inf").is_err());
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("64k"), Ok(64 << 10));
+        assert_eq!(parse_size("64KiB"), Ok(64 << 10));
+        assert_eq!(parse_size("1M"), Ok(1 << 20));
+        assert_eq!(parse_size("1MB"), Ok(1 << 20));
+        assert_eq!(parse_size("1mib"), Ok(1 << 20));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("12 b"), Ok(12));
+        for bad in ["0", "0k", "2G", "1T", "-1", "1.5M", "M", "", "99999999999999999999"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
     }
 }

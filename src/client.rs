@@ -21,15 +21,14 @@ use crate::session::input::{self, Feed, Input, QUEUE, Wake};
 use crate::session::{self, repl};
 use crate::target::Target;
 
-/// The largest `--max-size` accepted.
-const MAX_SIZE_CAP: usize = 1 << 30;
-
 /// What the command line asks for, checked before anything is sent.
 pub struct Plan {
     pub target: Target,
     pub expect: Option<Regex>,
     pub tls: TlsOptions,
     pub auth: Option<(String, String)>,
+    /// Said before connecting (e.g. a proxy variable wscheck cannot use).
+    pub warnings: Vec<String>,
 }
 
 /// Check the URL and flags, read the TLS files; a usage error stops here, before any connection.
@@ -40,13 +39,6 @@ pub fn prepare(args: &ClientArgs) -> Result<Plan, Failure> {
         None => None,
         Some(p) => Some(Regex::new(p).map_err(|e| usage(format!("bad --expect regex: {e}")))?),
     };
-    if args.max_size == 0 {
-        return Err(usage("--max-size must be at least 1".into()));
-    }
-    // tungstenite reserves a frame's announced length (up to this) before reading it.
-    if args.max_size > MAX_SIZE_CAP {
-        return Err(usage(format!("--max-size is at most {MAX_SIZE_CAP} (1 GiB)")));
-    }
     let tls = if args.cacert.is_some() || args.cert.is_some() {
         TlsOptions::load(
             args.insecure,
@@ -58,12 +50,25 @@ pub fn prepare(args: &ClientArgs) -> Result<Plan, Failure> {
     } else {
         TlsOptions { insecure: args.insecure, cert_warn_days: args.cert_warn_days, ..Default::default() }
     };
-    proxy::select(&target, args.proxy.as_deref(), args.noproxy.as_deref(), &env)?;
-    let auth = args.auth.as_ref().map(|a| {
-        let (user, pass) = a.split_once(':').unwrap_or((a, ""));
-        (user.to_string(), pass.to_string())
-    });
-    Ok(Plan { target, expect, tls, auth })
+    let mut warnings = Vec::new();
+    proxy::select(&target, args.proxy.as_deref(), args.noproxy.as_deref(), &env, &mut warnings)?;
+    let auth = match args.auth.as_deref() {
+        None => None,
+        Some(a) => Some(match a.split_once(':') {
+            Some((user, pass)) => (user.to_string(), pass.to_string()),
+            // `-u USER` with no password: ask, as curl does (`-u USER:` sends an empty one).
+            None => match crate::prompt::password(a) {
+                Some(Ok(pass)) => (a.to_string(), pass),
+                Some(Err(e)) => return Err(usage(format!("-u {a}: could not read the password: {e}"))),
+                None => {
+                    return Err(usage(format!(
+                        "-u {a} has no password and there is no terminal to ask for it: use -u '{a}:PASSWORD' (or '{a}:' for an empty one)"
+                    )));
+                }
+            },
+        }),
+    };
+    Ok(Plan { target, expect, tls, auth, warnings })
 }
 
 fn env(name: &str) -> Option<String> {
@@ -82,6 +87,11 @@ pub fn run(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Code {
     };
     reporter.emit(&Event::Exit { code: code.as_i32() });
     reporter.flush();
+    if let Some(why) = reporter.failure() {
+        // Output was lost: not a clean run, whatever the server did (SPEC §15).
+        crate::report::say(&format!("error: cannot write to stdout: {why}"));
+        return Code::Internal;
+    }
     code
 }
 
@@ -90,6 +100,9 @@ fn inspect(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Result<Cod
         let mut emit = |e: Event| reporter.emit(&e);
         for note in &plan.target.notes {
             emit(Event::Note { level: Level::Info, text: note.clone() });
+        }
+        for warning in &plan.warnings {
+            emit(Event::Note { level: Level::Warning, text: warning.clone() });
         }
         let (stream, response, request, findings) = follow(args, plan.target, &plan.tls, plan.auth, &mut emit)?;
         let code = handshake::judge(&request, &response, findings, &mut emit);
@@ -122,7 +135,8 @@ fn follow(
             auth: auth.clone(),
         };
         let request = Request::build(&target, &options, emit)?;
-        let proxy = proxy::select(&target, args.proxy.as_deref(), args.noproxy.as_deref(), &env)?;
+        // Warnings about the environment were said once, by `prepare`.
+        let proxy = proxy::select(&target, args.proxy.as_deref(), args.noproxy.as_deref(), &env, &mut Vec::new())?;
         let opts = ConnectOptions { tls: tls.clone(), proxy, show_secrets: args.show_secrets };
         let deadline = Instant::now() + args.connect_timeout;
         let Connected { mut stream, findings } = connect::connect(&target, &opts, deadline, emit)?;

@@ -8,7 +8,7 @@ use clap::Parser;
 
 use crate::cli::Cli;
 use crate::exit::Code;
-use crate::report::Reporter;
+use crate::report::{Reporter, say};
 use crate::serve::{self, ServerConfig};
 
 pub const REASON: &str = "Web Socket Protocol Handshake";
@@ -18,34 +18,34 @@ pub fn run() -> Code {
     let (listener, addr) = match TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr().map(|a| (l, a))) {
         Ok(pair) => pair,
         Err(e) => {
-            eprintln!("error: could not start the demo server on 127.0.0.1: {e}");
+            say(&format!("error: could not start the demo server on 127.0.0.1: {e}"));
             return Code::Internal;
         }
     };
     let config = ServerConfig { reason: REASON.into(), ..Default::default() };
     std::thread::spawn(move || serve::serve(listener, config));
     let url = format!("ws://{addr}/demo");
-    eprintln!("* wscheck demo: an echo server is listening on {url}; it answers \"101 {REASON}\".");
-    eprintln!("* Running: wscheck -x '{MESSAGE}' --expect '{MESSAGE}' {url}\n");
+    say(&format!("* wscheck demo: an echo server is listening on {url}; it answers \"101 {REASON}\"."));
+    say(&format!("* Running: wscheck -x '{MESSAGE}' --expect '{MESSAGE}' {url}\n"));
     let cli = Cli::parse_from(["wscheck", "-x", MESSAGE, "--expect", MESSAGE, &url]);
     let plan = match crate::client::prepare(&cli.client) {
         Ok(plan) => plan,
         Err(f) => {
-            eprintln!("error: {f}");
+            say(&format!("error: {f}"));
             return f.code;
         }
     };
     let mut reporter = Reporter::new(false, cli.client.color);
     let code = crate::client::run(&cli.client, plan, &mut reporter);
     if code == Code::Ok {
-        eprintln!(
+        say(&format!(
             "\n* What this shows: the server said \"101 {REASON}\", not \"101 Switching Protocols\", and the\n\
              * handshake is still valid. Only the status code 101 decides (RFC 6455 §4.1, RFC 9110 §15.2.2);\n\
              * the reason phrase is free text. What makes a handshake valid is the rest of the findings:\n\
              * Upgrade, Connection and a Sec-WebSocket-Accept that matches the key wscheck sent.\n\
              * The echoed message went to stdout; the transcript is on stderr.\n\
              * Try your own server: wscheck ws://HOST:PORT/PATH   (or: wscheck serve, then wscheck ws://127.0.0.1:9001/)"
-        );
+        ));
     }
     code
 }

@@ -12,6 +12,7 @@ pub mod escape;
 pub mod event;
 pub mod exit;
 pub mod handshake;
+pub mod prompt;
 pub mod proxy;
 pub mod report;
 pub mod serve;
@@ -30,21 +31,18 @@ pub fn main() -> i32 {
     let code = match cli.command {
         Some(Command::Serve(args)) => match serve::run(&args) {
             Ok(()) => Code::Ok,
-            Err(e) => {
-                eprintln!("error: wscheck serve: {e}");
-                if e.kind() == std::io::ErrorKind::InvalidInput { Code::Usage } else { Code::Internal }
+            Err(f) => {
+                report::say(&format!("error: wscheck serve: {f}"));
+                f.code
             }
         },
         Some(Command::Demo) => demo::run(),
-        Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "wscheck", &mut std::io::stdout());
-            Code::Ok
-        }
+        Some(Command::Completions { shell }) => completions(shell),
         None => {
             let plan = match client::prepare(&cli.client) {
                 Ok(plan) => plan,
                 Err(f) => {
-                    eprintln!("error: {f}");
+                    report::say(&format!("error: {f}"));
                     return f.code.as_i32();
                 }
             };
@@ -57,4 +55,22 @@ pub fn main() -> i32 {
         }
     };
     code.as_i32()
+}
+
+/// Print a completion script. clap_complete panics when its writer fails, so the script is
+/// built in memory and written here: a closed pipe (`| head`) is a quiet end, any other
+/// write error exit 1.
+fn completions(shell: clap_complete::Shell) -> Code {
+    use std::io::Write;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "wscheck", &mut script);
+    let mut out = std::io::stdout().lock();
+    match out.write_all(&script).and_then(|()| out.flush()) {
+        Ok(()) => Code::Ok,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Code::Ok,
+        Err(e) => {
+            report::say(&format!("error: cannot write to stdout: {e}"));
+            Code::Internal
+        }
+    }
 }

@@ -46,11 +46,15 @@ pub fn parse(url: &str, source: &str) -> Result<Proxy, Failure> {
 /// The proxy for `target`: `--proxy` wins (an empty one means none), else the environment
 /// as curl reads it: `http_proxy` (lower case only) for ws://, `https_proxy`/`HTTPS_PROXY`
 /// for wss://, then `all_proxy`/`ALL_PROXY`; `--noproxy` or `no_proxy`/`NO_PROXY` exempt hosts.
+///
+/// A variable naming a proxy of a kind wscheck cannot use (`socks5://…`) is skipped with a
+/// warning in `warnings`, never an error: it was set for other programs too.
 pub fn select(
     target: &Target,
     flag: Option<&str>,
     noproxy: Option<&str>,
     env: &dyn Fn(&str) -> Option<String>,
+    warnings: &mut Vec<String>,
 ) -> Result<Option<Proxy>, Failure> {
     let exempt_list = noproxy.map(str::to_string).or_else(|| env("no_proxy")).or_else(|| env("NO_PROXY"));
     if exempt_list.as_deref().is_some_and(|list| exempt(list, &target.host, target.port)) {
@@ -64,8 +68,13 @@ pub fn select(
         Scheme::Wss => &["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"],
     };
     for name in names {
-        if let Some(url) = env(name).filter(|v| !v.is_empty()) {
-            return parse(&url, name).map(Some);
+        let Some(url) = env(name).filter(|v| !v.is_empty()) else { continue };
+        match url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase()) {
+            Some(scheme) if scheme != "http" => warnings.push(format!(
+                "{name}={} is a {scheme}:// proxy, which wscheck cannot use (only http:// CONNECT proxies): ignored",
+                crate::target::redact(&url)
+            )),
+            _ => return parse(&url, name).map(Some),
         }
     }
     Ok(None)
@@ -80,6 +89,10 @@ pub fn exempt(list: &str, host: &str, port: u16) -> bool {
             return true;
         }
         let entry = entry.to_ascii_lowercase();
+        if let Some((net, bits)) = entry.split_once('/') {
+            // CIDR (curl 7.86+): matches an IP address host only, whatever its port.
+            return cidr_contains(net.trim_start_matches('[').trim_end_matches(']'), bits, &host);
+        }
         let (name, entry_port) = split_port(&entry);
         if entry_port.is_some_and(|p| p != port) {
             return false;
@@ -90,6 +103,19 @@ pub fn exempt(list: &str, host: &str, port: u16) -> bool {
         }
         host == name || host.ends_with(&format!(".{name}"))
     })
+}
+
+/// True when the IP address `host` is inside `net/bits`; false for names and bad entries.
+fn cidr_contains(net: &str, bits: &str, host: &str) -> bool {
+    let (Ok(net), Ok(bits), Ok(host)) = (net.parse::<IpAddr>(), bits.parse::<u32>(), host.parse::<IpAddr>()) else {
+        return false;
+    };
+    let prefix = |a: u128, b: u128, width: u32| bits <= width && (bits == 0 || (a ^ b) >> (width - bits) == 0);
+    match (net, host) {
+        (IpAddr::V4(n), IpAddr::V4(h)) => prefix(u32::from(n).into(), u32::from(h).into(), 32),
+        (IpAddr::V6(n), IpAddr::V6(h)) => prefix(u128::from(n), u128::from(h), 128),
+        _ => false,
+    }
 }
 
 fn split_port(entry: &str) -> (&str, Option<u16>) {
@@ -174,23 +200,37 @@ mod tests {
             ("HTTPS_PROXY", "http://u:p%40ss@p2:8080"),
             ("HTTP_PROXY", "ignored:1"),
         ]);
-        let ws = select(&t("ws://h/"), None, None, &env).unwrap().unwrap();
+        let ws = select(&t("ws://h/"), None, None, &env, &mut vec![]).unwrap().unwrap();
         assert_eq!((ws.host.as_str(), ws.port, ws.source.as_str()), ("p1", 3128, "http_proxy"));
-        let wss = select(&t("wss://h/"), None, None, &env).unwrap().unwrap();
+        let wss = select(&t("wss://h/"), None, None, &env, &mut vec![]).unwrap().unwrap();
         assert_eq!((wss.host.as_str(), wss.port), ("p2", 8080));
         assert_eq!(wss.credentials, Some(("u".into(), "p@ss".into())));
         let upper_only = env_of(&[("HTTP_PROXY", "p:1")]);
-        assert_eq!(select(&t("ws://h/"), None, None, &upper_only).unwrap(), None);
+        assert_eq!(select(&t("ws://h/"), None, None, &upper_only, &mut vec![]).unwrap(), None);
         let all = env_of(&[("ALL_PROXY", "p3")]);
-        assert_eq!(select(&t("ws://h/"), None, None, &all).unwrap().unwrap().port, 1080);
+        assert_eq!(select(&t("ws://h/"), None, None, &all, &mut vec![]).unwrap().unwrap().port, 1080);
+    }
+
+    #[test]
+    fn a_proxy_variable_of_another_kind_is_skipped_with_a_warning() {
+        let env = env_of(&[("all_proxy", "socks5://u:pw@s:1080"), ("ALL_PROXY", "http://p:3128")]);
+        let mut warnings = vec![];
+        let p = select(&t("ws://h/"), None, None, &env, &mut warnings).unwrap().unwrap();
+        assert_eq!((p.host.as_str(), p.source.as_str()), ("p", "ALL_PROXY"));
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("socks5://u:*****@s:1080") && !warnings[0].contains("pw"), "{warnings:?}");
+        let only = env_of(&[("ALL_PROXY", "socks5h://s")]);
+        let mut warnings = vec![];
+        assert_eq!(select(&t("wss://h/"), None, None, &only, &mut warnings).unwrap(), None);
+        assert_eq!(warnings.len(), 1);
     }
 
     #[test]
     fn flag_wins_and_empty_flag_disables() {
         let env = env_of(&[("http_proxy", "p1:3128")]);
-        assert_eq!(select(&t("ws://h/"), Some("px:9"), None, &env).unwrap().unwrap().host, "px");
-        assert_eq!(select(&t("ws://h/"), Some(""), None, &env).unwrap(), None);
-        assert!(select(&t("ws://h/"), Some("socks5://x"), None, &env).is_err());
+        assert_eq!(select(&t("ws://h/"), Some("px:9"), None, &env, &mut vec![]).unwrap().unwrap().host, "px");
+        assert_eq!(select(&t("ws://h/"), Some(""), None, &env, &mut vec![]).unwrap(), None);
+        assert!(select(&t("ws://h/"), Some("socks5://x"), None, &env, &mut vec![]).is_err());
     }
 
     #[test]
@@ -204,8 +244,18 @@ mod tests {
         assert!(exempt("127.0.0.1", "127.0.0.1", 9));
         assert!(!exempt("127.0.0.1", "127.0.0.10", 9));
         assert!(exempt("[::1]:9", "::1", 9));
+        assert!(exempt("127.0.0.0/8", "127.1.2.3", 80));
+        assert!(!exempt("127.0.0.0/8", "128.0.0.1", 80));
+        assert!(exempt("10.0.0.0/8, 192.168.0.0/16", "192.168.4.5", 80));
+        assert!(exempt("0.0.0.0/0", "8.8.8.8", 80));
+        assert!(exempt("::1/128", "::1", 80));
+        assert!(exempt("[fd00::]/8", "fd12::1", 80));
+        assert!(!exempt("fd00::/8", "fe80::1", 80));
+        assert!(!exempt("127.0.0.0/8", "localhost", 80), "CIDR matches addresses, not names");
+        assert!(!exempt("127.0.0.0/33", "127.0.0.1", 80));
+        assert!(!exempt("127.0.0.0/8", "::1", 80));
         let env = env_of(&[("http_proxy", "p1:3128"), ("NO_PROXY", "h")]);
-        assert_eq!(select(&t("ws://h/"), None, None, &env).unwrap(), None);
-        assert!(select(&t("ws://h/"), None, Some(""), &env).unwrap().is_some());
+        assert_eq!(select(&t("ws://h/"), None, None, &env, &mut vec![]).unwrap(), None);
+        assert!(select(&t("ws://h/"), None, Some(""), &env, &mut vec![]).unwrap().is_some());
     }
 }

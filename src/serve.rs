@@ -13,6 +13,7 @@ use tungstenite::handshake::derive_accept_key;
 use tungstenite::protocol::{Role, WebSocket};
 
 use crate::cli::ServeArgs;
+use crate::exit::{Code, Failure};
 use crate::session::would_block;
 
 const MAX_REQUEST: usize = 64 * 1024;
@@ -43,22 +44,45 @@ impl ServerConfig {
 }
 
 /// Bind, print the URL on stdout (the readiness signal scripts wait for), and serve forever.
-pub fn run(args: &ServeArgs) -> io::Result<()> {
+pub fn run(args: &ServeArgs) -> Result<(), Failure> {
+    let usage = |m: String| Failure::new(Code::Usage, m);
     if args.reason.contains(['\r', '\n']) {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "--reason must not contain CR or LF"));
+        return Err(usage("--reason must not contain CR or LF".into()));
     }
-    let config = ServerConfig::from_args(args)?;
-    let listener = TcpListener::bind((args.bind.as_str(), args.port))?;
-    let addr = listener.local_addr()?;
+    let config = ServerConfig::from_args(args).map_err(|e| match e.kind() {
+        io::ErrorKind::InvalidInput | io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied => usage(e.to_string()),
+        _ => Failure::new(Code::Internal, e.to_string()),
+    })?;
+    let listener = bind(&args.bind, args.port)?;
+    let addr = listener.local_addr().map_err(|e| Failure::new(Code::Internal, e.to_string()))?;
     let scheme = if config.tls.is_some() { "wss" } else { "ws" };
     // SocketAddr shows an IPv6 address in brackets, as a URL wants it.
     let mut out = io::stdout().lock();
-    writeln!(out, "{scheme}://{addr}/")?;
-    out.flush()?;
+    if writeln!(out, "{scheme}://{addr}/").and_then(|()| out.flush()).is_err() {
+        return Err(Failure::new(Code::Internal, "cannot write the URL to stdout".to_string()));
+    }
     drop(out);
-    eprintln!("* wscheck serve: echo server on {scheme}://{addr}/ (Ctrl-C to stop)");
+    crate::report::say(&format!("* wscheck serve: echo server on {scheme}://{addr}/ (Ctrl-C to stop)"));
     serve(listener, config);
     Ok(())
+}
+
+/// Bind the listening socket; the reasons it cannot be bound are the user's to fix (exit 2).
+fn bind(host: &str, port: u16) -> Result<TcpListener, Failure> {
+    let shown = crate::target::authority(host, port);
+    TcpListener::bind((host, port)).map_err(|e| {
+        let why = match e.kind() {
+            io::ErrorKind::AddrInUse => {
+                format!("{shown} is already in use (another server?); --port 0 picks a free port")
+            }
+            io::ErrorKind::PermissionDenied => {
+                format!("not allowed to listen on {shown} (ports below 1024 need privileges); try --port 0")
+            }
+            io::ErrorKind::AddrNotAvailable => format!("{host} is not an address of this machine (--bind)"),
+            _ => format!("cannot listen on {shown}: {e}"),
+        };
+        Failure::new(Code::Usage, why)
+    })
 }
 
 /// Accept connections on `listener` until it fails, each on its own thread.

@@ -120,7 +120,7 @@ fn max_size_is_capped_so_a_huge_announced_frame_cannot_be_reserved() {
     // overflow or abort, so such a --max-size is refused before connecting.
     let r = run(&["--max-size", "18446744073709551615", "ws://127.0.0.1:9/"]);
     assert!(!r.stderr.contains("panicked"), "wscheck panicked\n--- stderr:\n{}", r.stderr);
-    r.code(2).err_has("--max-size is at most 1073741824 (1 GiB)");
+    r.code(2).err_has("--max-size is at most 1G (1073741824 bytes)");
     // At the cap, a frame announcing 2^63-1 bytes is refused at its header.
     let server = hostile(vec![0x82, 0x7f, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
     let r = run(&["--max-size", "1073741824", &server.url("/")]);

@@ -11,13 +11,25 @@ use std::time::Instant;
 use crate::cli::{BinaryOutput, ColorWhen};
 use crate::event::Event;
 
-/// Decide once whether to colour the transcript (fd's approach: flag, then NO_COLOR, then tty).
+/// Decide once whether to colour the transcript (fd's approach: the flag, then `NO_COLOR` and
+/// `TERM=dumb`, then whether stderr is a terminal).
 pub fn use_color(when: ColorWhen) -> bool {
     match when {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
-        ColorWhen::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal(),
+        ColorWhen::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+            !no_color && !dumb && io::stderr().is_terminal()
+        }
     }
+}
+
+/// Write one line to stderr, for what is said outside a run's transcript (usage errors,
+/// banners). A stderr that cannot be written is not worth a panic.
+pub fn say(line: &str) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_all(line.as_bytes()).and_then(|()| err.write_all(b"\n"));
 }
 
 /// Where text goes while a line editor owns the terminal.
@@ -41,8 +53,10 @@ pub struct Reporter {
     style: Style,
     stdout: BufWriter<Stdout>,
     printer: Option<Printer>,
-    /// Set when stdout is gone (a closed pipe): stop writing, end quietly.
+    /// Set when output cannot go on: a closed pipe (end quietly) or a failed write.
     broken: bool,
+    /// Why writing stdout failed, when it was not a closed pipe (`>/dev/full`): the run ends with 1.
+    failed: Option<String>,
 }
 
 impl Reporter {
@@ -62,6 +76,7 @@ impl Reporter {
             stdout: BufWriter::with_capacity(64 * 1024, io::stdout()),
             printer: None,
             broken: false,
+            failed: None,
         }
     }
 
@@ -103,10 +118,16 @@ impl Reporter {
         } else {
             self.write_human(event, elapsed)
         };
-        if let Err(e) = result
-            && e.kind() == io::ErrorKind::BrokenPipe
-        {
-            self.broken = true;
+        if let Err(e) = result {
+            self.write_failed(e);
+        }
+    }
+
+    /// Stop writing after an error: a closed pipe is a quiet end, anything else a failure.
+    fn write_failed(&mut self, e: io::Error) {
+        self.broken = true;
+        if e.kind() != io::ErrorKind::BrokenPipe && self.failed.is_none() {
+            self.failed = Some(e.to_string());
         }
     }
 
@@ -123,19 +144,32 @@ impl Reporter {
         if !err.is_empty() {
             // Data first, so a transcript line never lands inside (or before) a pending data line.
             self.stdout.flush()?;
-            io::stderr().lock().write_all(err.as_bytes())?;
+            // The transcript's own failures are not stdout's: a closed stderr ends the output
+            // quietly; any other stderr error has nowhere to be reported.
+            if let Err(e) = io::stderr().lock().write_all(err.as_bytes())
+                && e.kind() == io::ErrorKind::BrokenPipe
+            {
+                self.broken = true;
+            }
         }
         Ok(())
     }
 
     pub fn flush(&mut self) {
-        if !self.broken && self.stdout.flush().is_err() {
-            self.broken = true;
+        if !self.broken
+            && let Err(e) = self.stdout.flush()
+        {
+            self.write_failed(e);
         }
     }
 
-    /// True once stdout has been closed by its reader.
+    /// True once output cannot go on (stdout closed by its reader, or failing).
     pub fn is_broken(&self) -> bool {
         self.broken
+    }
+
+    /// Why stdout could not be written, when that was not a closed pipe.
+    pub fn failure(&self) -> Option<&str> {
+        self.failed.as_deref()
     }
 }
