@@ -17,6 +17,7 @@ pub mod proxy;
 pub mod report;
 pub mod serve;
 pub mod session;
+pub mod socks;
 pub mod target;
 pub mod tls;
 
