@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerate the shell completion scripts in completions/ from the CLI definition
+# Regenerate the shell completion scripts in completions/ and the man page man/wscheck.1
+# from the CLI definition
 # (src/cli.rs, through clap_complete). Run after changing a flag or subcommand;
 # tests/completions.rs fails until the committed files match the binary again.
 set -euo pipefail
@@ -17,3 +18,7 @@ fish wscheck.fish
 elvish wscheck.elv
 powershell _wscheck.ps1
 LIST
+mkdir -p man
+cargo run -q -- man > man/wscheck.1.tmp
+mv man/wscheck.1.tmp man/wscheck.1
+echo "man/wscheck.1"

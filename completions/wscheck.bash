@@ -25,6 +25,9 @@ _wscheck() {
             wscheck,help)
                 cmd="wscheck__subcmd__help"
                 ;;
+            wscheck,man)
+                cmd="wscheck__subcmd__man"
+                ;;
             wscheck,serve)
                 cmd="wscheck__subcmd__serve"
                 ;;
@@ -37,6 +40,9 @@ _wscheck() {
             wscheck__subcmd__help,help)
                 cmd="wscheck__subcmd__help__subcmd__help"
                 ;;
+            wscheck__subcmd__help,man)
+                cmd="wscheck__subcmd__help__subcmd__man"
+                ;;
             wscheck__subcmd__help,serve)
                 cmd="wscheck__subcmd__help__subcmd__serve"
                 ;;
@@ -47,7 +53,7 @@ _wscheck() {
 
     case "${cmd}" in
         wscheck)
-            opts="-H -s -o -k -u -L -v -x -n -w -P -h -V --header --subprotocol --origin --insecure --user --auth --cacert --cert --key --cert-warn-days --proxy --noproxy --location --max-redirs --verbose --connect-timeout --handshake-only --execute --count --expect --wait --timeout --binary --binary-output --show-ping-pong --ping-interval --max-size --timestamps --lenient --json --show-secrets --color --help --version serve demo completions help"
+            opts="-H -s -o -k -u -L -v -x -n -w -P -h -V --header --subprotocol --origin --insecure --user --auth --cacert --cert --key --cert-warn-days --proxy --noproxy --location --max-redirs --verbose --connect-timeout --handshake-only --execute --count --expect --wait --timeout --binary --binary-output --show-ping-pong --ping-interval --max-size --timestamps --lenient --json --show-secrets --color --help --version serve demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,7 +211,7 @@ _wscheck() {
             return 0
             ;;
         wscheck__subcmd__help)
-            opts="serve demo completions help"
+            opts="serve demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -260,9 +266,37 @@ _wscheck() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wscheck__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wscheck__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        wscheck__subcmd__man)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

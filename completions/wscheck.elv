@@ -68,6 +68,7 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand serve 'Run a local echo server with a configurable handshake'
             cand demo 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
             cand completions 'Print a shell completion script to stdout'
+            cand man 'Print the man page (roff) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wscheck;serve'= {
@@ -91,10 +92,15 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'wscheck;man'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'wscheck;help'= {
             cand serve 'Run a local echo server with a configurable handshake'
             cand demo 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
             cand completions 'Print a shell completion script to stdout'
+            cand man 'Print the man page (roff) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'wscheck;help;serve'= {
@@ -102,6 +108,8 @@ set edit:completion:arg-completer[wscheck] = {|@words|
         &'wscheck;help;demo'= {
         }
         &'wscheck;help;completions'= {
+        }
+        &'wscheck;help;man'= {
         }
         &'wscheck;help;help'= {
         }

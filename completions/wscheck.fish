@@ -64,6 +64,7 @@ complete -c wscheck -n "__fish_wscheck_needs_command" -s V -l version -d 'Print 
 complete -c wscheck -n "__fish_wscheck_needs_command" -a "serve" -d 'Run a local echo server with a configurable handshake'
 complete -c wscheck -n "__fish_wscheck_needs_command" -a "demo" -d 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
 complete -c wscheck -n "__fish_wscheck_needs_command" -a "completions" -d 'Print a shell completion script to stdout'
+complete -c wscheck -n "__fish_wscheck_needs_command" -a "man" -d 'Print the man page (roff) to stdout'
 complete -c wscheck -n "__fish_wscheck_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s p -l port -d 'Port to listen on; 0 picks a free one. The URL is printed on stdout' -r
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s b -l bind -d 'Address to bind' -r
@@ -74,7 +75,9 @@ complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l key -d '… an
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c wscheck -n "__fish_wscheck_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c wscheck -n "__fish_wscheck_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions help" -f -a "serve" -d 'Run a local echo server with a configurable handshake'
-complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions help" -f -a "demo" -d 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
-complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c wscheck -n "__fish_wscheck_using_subcommand man" -s h -l help -d 'Print help'
+complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions man help" -f -a "serve" -d 'Run a local echo server with a configurable handshake'
+complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions man help" -f -a "demo" -d 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
+complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'
+complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -40,6 +40,9 @@ pub enum Command {
         /// The shell to generate for.
         shell: clap_complete::Shell,
     },
+    /// Print the man page (roff) to stdout.
+    #[command(hide = true)]
+    Man,
 }
 
 /// Options for inspecting a server (`wscheck [OPTIONS] <URL>`).

@@ -12,6 +12,7 @@ pub mod escape;
 pub mod event;
 pub mod exit;
 pub mod handshake;
+pub mod man;
 pub mod prompt;
 pub mod proxy;
 pub mod report;
@@ -20,15 +21,17 @@ pub mod session;
 pub mod socks;
 pub mod target;
 pub mod tls;
+pub mod version;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 
 use cli::{Cli, Command};
 use exit::Code;
 
 /// Parse the command line, run, and return the process exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let matches = Cli::command().version(version::short()).long_version(version::long()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let code = match cli.command {
         Some(Command::Serve(args)) => match serve::run(&args) {
             Ok(()) => Code::Ok,
@@ -38,7 +41,21 @@ pub fn main() -> i32 {
             }
         },
         Some(Command::Demo) => demo::run(),
-        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Completions { shell }) => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "wscheck", &mut script);
+            write_stdout(&script)
+        }
+        Some(Command::Man) => {
+            let mut page = Vec::new();
+            match man::render(&mut page) {
+                Ok(()) => write_stdout(&page),
+                Err(e) => {
+                    report::say(&format!("error: cannot render the man page: {e}"));
+                    Code::Internal
+                }
+            }
+        }
         None => {
             let plan = match client::prepare(&cli.client) {
                 Ok(plan) => plan,
@@ -58,15 +75,13 @@ pub fn main() -> i32 {
     code.as_i32()
 }
 
-/// Print a completion script. clap_complete panics when its writer fails, so the script is
-/// built in memory and written here: a closed pipe (`| head`) is a quiet end, any other
-/// write error exit 1.
-fn completions(shell: clap_complete::Shell) -> Code {
+/// Write generated text (a completion script, the man page) to stdout. clap_complete panics
+/// when its writer fails, so scripts are built in memory and written here: a closed pipe
+/// (`| head`) is a quiet end, any other write error exit 1.
+fn write_stdout(bytes: &[u8]) -> Code {
     use std::io::Write;
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "wscheck", &mut script);
     let mut out = std::io::stdout().lock();
-    match out.write_all(&script).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Code::Ok,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Code::Ok,
         Err(e) => {

@@ -56,9 +56,10 @@ fn dev_full() -> Stdio {
 }
 
 #[test]
-fn completions_into_a_closed_pipe_end_quietly() {
-    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
-        let (code, stderr) = run_into(&["completions", shell], closed_pipe());
+fn completions_and_the_man_page_into_a_closed_pipe_end_quietly() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell", "man"] {
+        let args: &[&str] = if shell == "man" { &["man"] } else { &["completions", shell] };
+        let (code, stderr) = run_into(args, closed_pipe());
         assert!(!stderr.contains("panicked"), "{shell}: wscheck panicked:\n{stderr}");
         assert_eq!((code, stderr.as_str()), (0, ""), "{shell}");
     }

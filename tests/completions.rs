@@ -1,5 +1,6 @@
-//! The committed scripts in `completions/` must be exactly what `wscheck completions SHELL`
-//! prints now: a flag added to the CLI without regenerating them fails here.
+//! The committed scripts in `completions/` and the man page `man/wscheck.1` must be exactly
+//! what `wscheck completions SHELL` and `wscheck man` print now: a flag added to the CLI without
+//! regenerating them fails here.
 
 use std::path::Path;
 use std::time::Duration;
@@ -7,15 +8,21 @@ use std::time::Duration;
 const REGENERATE: &str = "regenerate with `bash completions/generate.sh` and commit the result";
 
 fn matches_the_binary(shell: &str, file: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions").join(file);
+    matches_the_output(&["completions", shell], &Path::new("completions").join(file));
+}
+
+fn matches_the_output(args: &[&str], file: &Path) {
+    let shell = args.join(" ");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let file = file.display();
     let committed =
         std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}; {REGENERATE}", path.display()));
     let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_wscheck"))
-        .args(["completions", shell])
+        .args(args)
         .timeout(Duration::from_secs(20))
         .output()
         .expect("run wscheck completions");
-    assert!(out.status.success(), "wscheck completions {shell} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "wscheck {shell} failed: {}", String::from_utf8_lossy(&out.stderr));
     if out.stdout == committed {
         return;
     }
@@ -27,7 +34,7 @@ fn matches_the_binary(shell: &str, file: &str) {
         .position(|(a, b)| a != b)
         .unwrap_or_else(|| generated.lines().count().min(on_disk.lines().count()));
     panic!(
-        "completions/{file} is stale: it differs from `wscheck completions {shell}` \
+        "{file} is stale: it differs from `wscheck {shell}` \
          ({} bytes generated, {} committed), first at line {}:\n  generated: {:?}\n  committed: {:?}\n{REGENERATE}",
         out.stdout.len(),
         committed.len(),
@@ -60,4 +67,23 @@ fn elvish() {
 #[test]
 fn powershell() {
     matches_the_binary("powershell", "_wscheck.ps1");
+}
+
+#[test]
+fn man_page() {
+    matches_the_output(&["man"], Path::new("man/wscheck.1"));
+}
+
+#[test]
+fn version_names_the_tls_library() {
+    for flag in ["-V", "--version"] {
+        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_wscheck"))
+            .arg(flag)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .expect("run wscheck");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && text.starts_with(concat!("wscheck ", env!("CARGO_PKG_VERSION"))), "{text}");
+        assert!(text.contains("OpenSSL 3") || text.contains("OpenSSL 1"), "{flag}: {text}");
+    }
 }
