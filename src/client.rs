@@ -142,7 +142,7 @@ fn follow(
         let Connected { mut stream, findings } = connect::connect(&target, &opts, deadline, emit)?;
         let response =
             handshake::exchange(&mut stream, &request, args.show_secrets, emit).map_err(|f| match &mut stream {
-                connect::Stream::Tls(s) => crate::tls::alert_after_handshake(s, f, &target.authority()),
+                connect::Stream::Tls(s) => crate::tls_failure::alert_after_handshake(s, f, &target.authority()),
                 connect::Stream::Plain(_) => f,
             })?;
         let location = response.first("Location").filter(|_| args.location && (300..400).contains(&response.status));
@@ -192,7 +192,13 @@ fn follow(
 fn redirect_target(from: &Target, location: &str) -> Result<Target, Failure> {
     let bad = |why: String| Failure::new(Code::NoSwitch, format!("cannot follow the redirect to '{location}': {why}"));
     let base = url::Url::parse(&from.to_string()).map_err(|e| bad(e.to_string()))?;
-    let mut next = base.join(location).map_err(|e| bad(e.to_string()))?;
+    // Bytes of the Location that are not UTF-8 (byte marks) go into the URL percent-encoded.
+    let mut encoded = String::with_capacity(location.len());
+    for chunk in crate::escape::to_bytes(location).utf8_chunks() {
+        encoded.push_str(chunk.valid());
+        encoded.extend(chunk.invalid().iter().map(|b| format!("%{b:02X}")));
+    }
+    let mut next = base.join(&encoded).map_err(|e| bad(e.to_string()))?;
     next.set_fragment(None);
     let mut target = Target::parse(next.as_str()).map_err(|f| bad(f.message))?;
     // The "following the redirect to …" note already shows the scheme it maps to.
@@ -283,5 +289,7 @@ mod tests {
         assert_eq!(redirect_target(&from, "https://other/y").unwrap().to_string(), "wss://other/y");
         assert_eq!(redirect_target(&from, "//g:1/z").unwrap().to_string(), "ws://g:1/z");
         assert!(redirect_target(&from, "ftp://x/").is_err());
+        let marked = crate::escape::net(b"/caf\xe9");
+        assert_eq!(redirect_target(&from, &marked).unwrap().to_string(), "ws://h:8080/caf%E9");
     }
 }

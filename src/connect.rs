@@ -5,7 +5,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::event::{Event, Finding, TlsInfo};
@@ -13,13 +13,20 @@ use crate::exit::{Code, Failure};
 use crate::proxy::Proxy;
 use crate::target::{Scheme, Target};
 pub use crate::tls::TlsOptions;
+use crate::tls_failure;
 
 /// A TCP stream whose reads and writes fail with `TimedOut` past an optional deadline.
 #[derive(Debug)]
 pub struct Tcp {
     pub stream: TcpStream,
     deadline: Option<Instant>,
+    /// While set (during the TLS handshake), the first bytes read are copied here, to name
+    /// what a server that does not speak TLS answered instead.
+    tap: Option<Arc<Mutex<Vec<u8>>>>,
 }
+
+/// How many of the bytes read during a TLS handshake are kept for the error message.
+const TAP: usize = 80;
 
 impl Tcp {
     /// Set or clear the deadline. Clearing it restores blocking reads with no timeout.
@@ -54,7 +61,14 @@ impl Read for Tcp {
             self.stream.set_read_timeout(Some(left))?;
         }
         let deadline = self.deadline.is_some();
-        self.stream.read(buf).map_err(|e| timeout_kind(e, deadline))
+        let n = self.stream.read(buf).map_err(|e| timeout_kind(e, deadline))?;
+        if let Some(tap) = &self.tap
+            && let Ok(mut kept) = tap.lock()
+        {
+            let room = TAP.saturating_sub(kept.len()).min(n);
+            kept.extend_from_slice(&buf[..room]);
+        }
+        Ok(n)
     }
 }
 
@@ -149,6 +163,65 @@ pub fn connect(
     deadline: Instant,
     emit: &mut dyn FnMut(Event),
 ) -> Result<Connected, Failure> {
+    let tcp = open(target, opts, deadline, emit)?;
+    let mut findings = Vec::new();
+    let stream = match target.scheme {
+        Scheme::Ws => Stream::Plain(tcp),
+        Scheme::Wss => {
+            let tls_started = Instant::now();
+            let stream = match handshake_tls(target, &opts.tls, tcp, deadline) {
+                Ok(stream) => stream,
+                Err(Refused::Verify(openssl)) => {
+                    let presented = presented(target, opts, deadline);
+                    let authority = target.authority();
+                    return Err(tls_failure::handshake_failed(
+                        &authority,
+                        &target.host,
+                        &openssl,
+                        &[],
+                        presented.as_ref(),
+                    ));
+                }
+                Err(Refused::Other(f)) => return Err(f),
+            };
+            let alpn = stream.negotiated_alpn().ok().flatten().map(|a| String::from_utf8_lossy(&a).into_owned());
+            let der = stream.peer_certificate().ok().flatten().and_then(|c| c.to_der().ok());
+            let certificate = der.as_deref().and_then(crate::cert::cert_info);
+            if let (Some(info), Some(der)) = (&certificate, &der) {
+                findings.push(crate::cert::expiry_finding(info, opts.tls.cert_warn_days));
+                if let Some(matches) = crate::cert::names_host(der, &target.host) {
+                    findings.push(crate::cert::name_finding(info, &target.host, matches));
+                }
+            }
+            emit(Event::Tls(TlsInfo { insecure: opts.tls.insecure, alpn, certificate, took: tls_started.elapsed() }));
+            Stream::Tls(Box::new(stream))
+        }
+    };
+    Ok(Connected { stream, findings })
+}
+
+/// The certificate the server presents, fetched over a second connection with verification
+/// off, only to describe why verification refused it: no client certificate is sent, no
+/// request, nothing is reported; within the same deadline.
+fn presented(target: &Target, opts: &ConnectOptions, deadline: Instant) -> Option<tls_failure::Presented> {
+    // Only for the words of a message: never long, whatever is left of the deadline.
+    let deadline = deadline.min(Instant::now() + Duration::from_secs(3));
+    let tcp = open(target, opts, deadline, &mut |_| {}).ok()?;
+    let mut b = native_tls::TlsConnector::builder();
+    b.danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true);
+    let stream = b.build().ok()?.connect(&target.host, tcp).ok()?;
+    let der = stream.peer_certificate().ok().flatten()?.to_der().ok()?;
+    let info = crate::cert::cert_info(&der)?;
+    Some(tls_failure::Presented { info, names_host: crate::cert::names_host(&der, &target.host) })
+}
+
+/// DNS, TCP and the proxy's tunnel, if any: a connected stream to the server under `deadline`.
+fn open(
+    target: &Target,
+    opts: &ConnectOptions,
+    deadline: Instant,
+    emit: &mut dyn FnMut(Event),
+) -> Result<Tcp, Failure> {
     let (host, port) = match &opts.proxy {
         Some(p) => (p.host.as_str(), p.port),
         None => (target.host.as_str(), target.port),
@@ -169,31 +242,11 @@ pub fn connect(
         dns,
         tcp: tcp_started.elapsed(),
     });
-    let mut tcp = Tcp { stream: tcp, deadline: Some(deadline) };
+    let mut tcp = Tcp { stream: tcp, deadline: Some(deadline), tap: None };
     if let Some(proxy) = &opts.proxy {
         crate::proxy::tunnel(&mut tcp, proxy, target, opts.show_secrets, emit)?;
     }
-    let mut findings = Vec::new();
-    let stream = match target.scheme {
-        Scheme::Ws => Stream::Plain(tcp),
-        Scheme::Wss => {
-            let tls_started = Instant::now();
-            let stream = handshake_tls(target, &opts.tls, tcp, deadline)?;
-            let alpn = stream.negotiated_alpn().ok().flatten().map(|a| String::from_utf8_lossy(&a).into_owned());
-            let certificate = stream
-                .peer_certificate()
-                .ok()
-                .flatten()
-                .and_then(|c| c.to_der().ok())
-                .and_then(|der| crate::tls::cert_info(&der));
-            if let Some(info) = &certificate {
-                findings.push(crate::tls::expiry_finding(info, opts.tls.cert_warn_days));
-            }
-            emit(Event::Tls(TlsInfo { insecure: opts.tls.insecure, alpn, certificate, took: tls_started.elapsed() }));
-            Stream::Tls(Box::new(stream))
-        }
-    };
-    Ok(Connected { stream, findings })
+    Ok(tcp)
 }
 
 fn timed_out(what: &str) -> Failure {
@@ -239,8 +292,11 @@ fn connect_tcp(authority: &str, proxy: bool, addrs: &[SocketAddr], deadline: Ins
         }
         match TcpStream::connect_timeout(addr, left) {
             Ok(s) => return Ok(s),
+            // One address that timed out needs no words of its own: the message says it timed out.
             Err(e) if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock => {
-                errors.push(if addrs.len() == 1 { "timed out".to_string() } else { format!("{addr}: timed out") });
+                if addrs.len() > 1 {
+                    errors.push(format!("{addr}: timed out"));
+                }
             }
             Err(e) if addrs.len() == 1 && addr.to_string() == authority => errors.push(os_words(&e)),
             Err(e) => errors.push(format!("{addr}: {}", os_words(&e))),
@@ -273,49 +329,63 @@ pub fn os_words(e: &io::Error) -> String {
     }
 }
 
-fn handshake_tls(
-    target: &Target,
-    opts: &TlsOptions,
-    tcp: Tcp,
-    deadline: Instant,
-) -> Result<native_tls::TlsStream<Tcp>, Failure> {
-    let connector = opts.connector()?;
-    match connector.connect(&target.host, tcp) {
-        Ok(s) => Ok(s),
-        Err(native_tls::HandshakeError::Failure(e)) => {
-            if Instant::now() >= deadline {
-                return Err(timed_out("during the TLS handshake"));
-            }
-            Err(Failure::new(Code::Tls, format!("TLS handshake with {} failed: {}", target.authority(), tls_words(&e))))
+/// Read on (briefly, within `deadline`) what a server that does not speak TLS answered, up
+/// to its first line end or [`TAP`] bytes.
+fn read_more(mut stream: TcpStream, sent: &mut Vec<u8>, deadline: Instant) {
+    let until = deadline.min(Instant::now() + Duration::from_millis(500));
+    while sent.len() < TAP && !sent.contains(&b'\n') {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return;
         }
-        Err(native_tls::HandshakeError::WouldBlock(_)) => Err(timed_out("during the TLS handshake")),
+        let mut buf = [0u8; TAP];
+        match stream.read(&mut buf[..TAP - sent.len()]) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => sent.extend_from_slice(&buf[..n]),
+        }
     }
 }
 
-/// OpenSSL's words plus a hint for the common causes.
-fn tls_words(e: &native_tls::Error) -> String {
-    let text = e.to_string();
-    let hint = if text.contains("wrong version number")
-        || text.contains("packet length too long")
-        || text.contains("record layer failure")
-    {
-        " — the server does not speak TLS on this port (try ws:// instead of wss://)"
-    } else if text.contains("unable to get local issuer")
-        || text.contains("self-signed")
-        || text.contains("self signed")
-        || text.contains("unable to get issuer")
-    {
-        " — the certificate's issuer is not trusted (--cacert FILE to trust it, -k to skip the check)"
-    } else if text.contains("certificate has expired") {
-        " — the server's certificate has expired"
-    } else if text.contains("Hostname mismatch") || text.contains("hostname mismatch") {
-        " — the certificate is not valid for this host name"
-    } else if text.contains("certificate required") || text.contains("alert handshake failure") {
-        " — the server may require a client certificate (--cert and --key)"
-    } else if text.contains("unexpected eof") || text.contains("unexpected EOF") {
-        " — the server closed the connection during the TLS handshake"
-    } else {
-        ""
-    };
-    format!("{text}{hint}")
+/// Why the TLS handshake failed: verification refused the certificate (OpenSSL's text),
+/// or any other failure, already in words.
+enum Refused {
+    Verify(String),
+    Other(Failure),
+}
+
+fn handshake_tls(
+    target: &Target,
+    opts: &TlsOptions,
+    mut tcp: Tcp,
+    deadline: Instant,
+) -> Result<native_tls::TlsStream<Tcp>, Refused> {
+    let connector = opts.connector().map_err(Refused::Other)?;
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    tcp.tap = Some(sent.clone());
+    // The socket outlives a failed handshake through this handle, to read the rest of a
+    // plain answer (OpenSSL stops at the first five bytes).
+    let spare = tcp.stream.try_clone().ok();
+    match connector.connect(&target.host, tcp) {
+        Ok(mut s) => {
+            s.get_mut().tap = None;
+            Ok(s)
+        }
+        Err(native_tls::HandshakeError::Failure(e)) => {
+            if Instant::now() >= deadline {
+                return Err(Refused::Other(timed_out("during the TLS handshake")));
+            }
+            let openssl = e.to_string();
+            if tls_failure::is_verify_failure(&openssl) {
+                return Err(Refused::Verify(openssl));
+            }
+            let mut sent = sent.lock().map(|s| s.clone()).unwrap_or_default();
+            if let Some(spare) = spare
+                && sent.first().is_some_and(|b| !(0x14..=0x17).contains(b))
+            {
+                read_more(spare, &mut sent, deadline);
+            }
+            Err(Refused::Other(tls_failure::handshake_failed(&target.authority(), &target.host, &openssl, &sent, None)))
+        }
+        Err(native_tls::HandshakeError::WouldBlock(_)) => Err(Refused::Other(timed_out("during the TLS handshake"))),
+    }
 }

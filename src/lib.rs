@@ -3,6 +3,7 @@
 //! The handshake is wscheck's own (`handshake`), over a stream from `connect`; the framing
 //! after it is tungstenite's. Everything said is an `event::Event`, rendered by `report`.
 
+pub mod cert;
 pub mod cli;
 pub mod client;
 pub mod close;
@@ -21,7 +22,9 @@ pub mod session;
 pub mod socks;
 pub mod target;
 pub mod tls;
+pub mod tls_failure;
 pub mod version;
+pub mod words;
 
 use clap::{CommandFactory, FromArgMatches};
 

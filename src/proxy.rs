@@ -169,7 +169,8 @@ pub fn tunnel(
     shown.push(String::new());
     emit(Event::Proxy { request: shown, response: answer.lines.clone(), status: answer.status });
     if !(200..300).contains(&answer.status) {
-        let status_line = crate::escape::bytes(&answer.lines[0].bytes);
+        // Message text, escaped once by the renderer.
+        let status_line = crate::escape::net(&answer.lines[0].bytes);
         let hint = match answer.status {
             407 => " (it wants credentials: --proxy http://user:pass@host:port)",
             403 => " (the proxy does not allow this destination)",

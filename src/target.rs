@@ -54,6 +54,20 @@ impl Target {
         let has_scheme = raw
             .find("://")
             .is_some_and(|i| i > 0 && raw[..i].chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
+        let no_host = || usage(format!("'{input}' has no host: write ws://HOST[:PORT]/PATH"));
+        if has_scheme {
+            // The URL standard reads `ws:///path` as the host `path`: an empty host is an error.
+            let after = &raw[raw.find("://").unwrap_or(0) + 3..];
+            if after.is_empty() || after.starts_with(['/', '?', '#']) {
+                return Err(no_host());
+            }
+        } else if let Some((scheme, rest)) = raw.split_once(':')
+            && ["ws", "wss", "http", "https"].iter().any(|s| s.eq_ignore_ascii_case(scheme))
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            // `ws:/path` or `ws:`: a scheme without its `//` (`ws:9001` stays the host `ws`).
+            return Err(usage(format!("'{input}' needs '//' after '{scheme}:': write {scheme}://HOST[:PORT]/PATH")));
+        }
         let owned;
         let text = if has_scheme {
             raw
@@ -61,7 +75,10 @@ impl Target {
             owned = format!("ws://{raw}");
             &owned
         };
-        let mut url = Url::parse(text).map_err(|e| usage(format!("invalid URL '{input}': {e}")))?;
+        let mut url = Url::parse(text).map_err(|e| match e {
+            url::ParseError::EmptyHost => no_host(),
+            e => usage(format!("invalid URL '{input}': {e}")),
+        })?;
         let scheme = match url.scheme() {
             "ws" => Scheme::Ws,
             "wss" => Scheme::Wss,
@@ -183,6 +200,19 @@ mod tests {
         assert_eq!(Target::parse("ws://h/#x").unwrap_err().code, Code::Usage);
         assert_eq!(Target::parse("ftp://h/").unwrap_err().code, Code::Usage);
         assert_eq!(Target::parse("ws://").unwrap_err().code, Code::Usage);
+    }
+
+    #[test]
+    fn an_empty_host_is_a_usage_error() {
+        for url in
+            ["ws:///path", "wss:///", "ws://:80/", "ws://?x", "ws://user@/x", "ws:/path", "WSS:/", "ws:", "http:/x"]
+        {
+            let e = Target::parse(url).unwrap_err();
+            assert_eq!(e.code, Code::Usage, "{url}");
+            assert!(e.message.starts_with(&format!("'{url}' ")), "{url}: {}", e.message);
+        }
+        assert_eq!(t("ws:9001/x").host, "ws");
+        assert_eq!(t("localhost:9001").port, 9001);
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! TLS for wss://: the connector built from `-k`, `--cacert`, `--cert`/`--key`, and what
-//! the server's certificate says (subject, issuer, SANs, expiry) for the transcript.
+//! TLS for wss://: the connector built from `-k`, `--cacert`, `--cert`/`--key`, the files
+//! checked before any connection (an encrypted key, a key that is not the certificate's are
+//! usage errors), and where the system's CA certificates are looked up. What the server's
+//! certificate says is in `cert`, failures in words in `tls_failure`.
 
 use std::path::Path;
 
@@ -55,15 +57,26 @@ impl TlsOptions {
             (Some(c), Some(k)) => {
                 let cert_pem = read(c, "--cert")?;
                 let key_pem = read(k, "--key")?;
+                if is_encrypted(&key_pem) {
+                    let key = shell_word(&k.display().to_string());
+                    return Err(usage(format!(
+                        "--key {}: the key is encrypted (a passphrase protects it), and wscheck reads only \
+                         unencrypted keys: decrypt a copy with `openssl pkey -in {key} -out {key}.dec` \
+                         (it asks for the passphrase; keep the copy private) and give --key {key}.dec",
+                        k.display()
+                    )));
+                }
                 let hint = if key_pem.windows(11).any(|w| w == b"RSA PRIVATE" || w == b"EC PRIVATE ") {
                     " (the key must be PKCS#8: convert it with `openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY8`)"
                 } else {
                     ""
                 };
-                Some(
-                    native_tls::Identity::from_pkcs8(&cert_pem, &key_pem)
-                        .map_err(|e| usage(format!("--cert/--key: cannot use them as a client identity: {e}{hint}")))?,
-                )
+                let identity = native_tls::Identity::from_pkcs8(&cert_pem, &key_pem)
+                    .map_err(|e| usage(format!("--cert/--key: cannot use them as a client identity: {e}{hint}")))?;
+                key_matches(&cert_pem, &key_pem).map_err(|why| {
+                    usage(format!("--cert {} and --key {} do not belong together: {why}", c.display(), k.display()))
+                })?;
+                Some(identity)
             }
         };
         Ok(TlsOptions { insecure, roots, identity, cert_warn_days })
@@ -148,6 +161,55 @@ fn is_hashed(dir: &Path) -> bool {
     })
 }
 
+/// True for a PEM key protected by a passphrase: PKCS#8 `ENCRYPTED PRIVATE KEY`, or a
+/// traditional RSA/EC key with `Proc-Type: 4,ENCRYPTED`.
+fn is_encrypted(pem: &[u8]) -> bool {
+    let has = |needle: &[u8]| pem.windows(needle.len()).any(|w| w == needle);
+    has(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") || has(b"Proc-Type: 4,ENCRYPTED")
+}
+
+/// `path` as one word for a shell command shown to the user: quoted when it needs to be.
+fn shell_word(path: &str) -> String {
+    if !path.is_empty() && path.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-/+=:@,".contains(&b)) {
+        path.to_string()
+    } else {
+        format!("'{}'", path.replace('\'', "'\\''"))
+    }
+}
+
+/// Whether the key is the private key of the (first) certificate: OpenSSL would only refuse
+/// the pair while setting up the connection, and that is the user's files, not the server.
+#[cfg(not(any(target_os = "windows", target_vendor = "apple")))]
+fn key_matches(cert_pem: &[u8], key_pem: &[u8]) -> Result<(), String> {
+    use openssl::pkey::PKey;
+    use openssl::x509::X509;
+    // Both parsed already by native-tls; a failure to re-read them leaves the check to OpenSSL.
+    let (Ok(cert), Ok(key)) = (X509::from_pem(cert_pem), PKey::private_key_from_pem(key_pem)) else {
+        return Ok(());
+    };
+    match cert.public_key() {
+        Ok(public) if !public.public_eq(&key) => {
+            let subject =
+                crate::cert::cert_info(&cert.to_der().unwrap_or_default()).map(|c| c.subject).unwrap_or_default();
+            Err(format!(
+                "the key is not the private key of the certificate ({}){}",
+                if subject.is_empty() { "its public key differs".into() } else { format!("subject {subject}") },
+                if pem_blocks(cert_pem, "CERTIFICATE").len() > 1 {
+                    "; in a bundle, the client certificate must come first"
+                } else {
+                    ""
+                }
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(any(target_os = "windows", target_vendor = "apple"))]
+fn key_matches(_cert_pem: &[u8], _key_pem: &[u8]) -> Result<(), String> {
+    Ok(())
+}
+
 /// The PEM blocks of one label in `pem`, each with its BEGIN/END lines.
 fn pem_blocks(pem: &[u8], label: &str) -> Vec<Vec<u8>> {
     let text = String::from_utf8_lossy(pem);
@@ -161,132 +223,6 @@ fn pem_blocks(pem: &[u8], label: &str) -> Vec<Vec<u8>> {
         rest = &rest[b + e + end.len()..];
     }
     out
-}
-
-/// Under TLS 1.3 the server checks a client certificate after the client's side of the
-/// handshake is done, so its refusal (a TLS alert) only shows when the request is written
-/// or the answer read: as an alert, or as a reset with the alert still unread behind it.
-/// Turn such a failure of the HTTP exchange into the TLS failure (exit 4) it is.
-pub fn alert_after_handshake<S: std::io::Read + std::io::Write>(
-    stream: &mut native_tls::TlsStream<S>,
-    failure: Failure,
-    authority: &str,
-) -> Failure {
-    use std::io::Read;
-    if failure.code != Code::NoSwitch {
-        return failure;
-    }
-    // OpenSSL's words from `error:` on, without what the exchange wrapped them in.
-    let from_error =
-        |t: &str| t.find("error:").map_or(t, |i| &t[i..]).trim_end_matches(" before the server answered").to_string();
-    let mut text = from_error(&failure.message);
-    if !text.contains("alert") {
-        if !(text.contains("connection reset") || text.contains("Broken pipe")) {
-            return failure;
-        }
-        match stream.read(&mut [0u8; 1]) {
-            Err(e) if e.to_string().contains("alert") => text = from_error(&e.to_string()),
-            _ => return failure,
-        }
-    }
-    let hint = if text.contains("certificate required") {
-        " — the server requires a client certificate (--cert and --key)"
-    } else if ["unknown ca", "bad certificate", "certificate unknown", "unsupported certificate"]
-        .iter()
-        .any(|a| text.contains(a))
-    {
-        " — the server did not accept the client certificate (--cert)"
-    } else {
-        ""
-    };
-    Failure::new(Code::Tls, format!("the TLS session with {authority} was refused after the handshake: {text}{hint}"))
-}
-
-/// What the transcript shows of the server's certificate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CertInfo {
-    pub subject: String,
-    pub issuer: String,
-    pub sans: Vec<String>,
-    pub not_after: String,
-    /// Whole days until it expires; negative when it has.
-    pub days_left: i64,
-}
-
-/// Read the details of a DER certificate (where the platform's TLS library can).
-#[cfg(not(any(target_os = "windows", target_vendor = "apple")))]
-pub fn cert_info(der: &[u8]) -> Option<CertInfo> {
-    use openssl::asn1::Asn1Time;
-    use openssl::x509::{X509, X509NameRef};
-    let cert = X509::from_der(der).ok()?;
-    let name = |n: &X509NameRef| -> String {
-        n.entries()
-            .map(|e| {
-                let key = e.object().nid().short_name().unwrap_or("?");
-                let value = String::from_utf8_lossy(e.data().as_slice()).into_owned();
-                format!("{key}={value}")
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let sans = cert
-        .subject_alt_names()
-        .map(|names| {
-            names
-                .iter()
-                .filter_map(|n| {
-                    n.dnsname().map(|d| format!("DNS:{d}")).or_else(|| {
-                        n.ipaddress().and_then(|ip| match ip.len() {
-                            4 => Some(format!("IP:{}", std::net::Ipv4Addr::from(<[u8; 4]>::try_from(ip).ok()?))),
-                            16 => Some(format!("IP:{}", std::net::Ipv6Addr::from(<[u8; 16]>::try_from(ip).ok()?))),
-                            _ => None,
-                        })
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let now = Asn1Time::days_from_now(0).ok()?;
-    let diff = now.diff(cert.not_after()).ok()?;
-    let days_left = if diff.days == 0 && diff.secs < 0 { -1 } else { i64::from(diff.days) };
-    Some(CertInfo {
-        subject: name(cert.subject_name()),
-        issuer: name(cert.issuer_name()),
-        sans,
-        not_after: cert.not_after().to_string(),
-        days_left,
-    })
-}
-
-#[cfg(any(target_os = "windows", target_vendor = "apple"))]
-pub fn cert_info(_der: &[u8]) -> Option<CertInfo> {
-    None
-}
-
-/// The `certificate` finding: expired, expiring within `warn_days`, or fine.
-pub fn expiry_finding(info: &CertInfo, warn_days: i64) -> crate::event::Finding {
-    use crate::event::{Finding, Level};
-    let rfc = "RFC 5280 §4.1.2.5";
-    if info.days_left < 0 {
-        Finding::fail("certificate", Level::Warning, rfc, format!("the certificate expired on {}", info.not_after))
-    } else if info.days_left < warn_days {
-        Finding::fail(
-            "certificate",
-            Level::Warning,
-            rfc,
-            format!(
-                "the certificate expires in {} days ({}), within --cert-warn-days {warn_days}",
-                info.days_left, info.not_after
-            ),
-        )
-    } else {
-        Finding::pass(
-            "certificate",
-            Level::Warning,
-            rfc,
-            format!("the certificate is valid for {} more days ({})", info.days_left, info.not_after),
-        )
-    }
 }
 
 #[cfg(test)]
@@ -310,19 +246,5 @@ mod tests {
         std::fs::write(dir.path().join("3513523f.0"), "x").unwrap();
         assert!(is_hashed(dir.path()));
         assert!(!is_hashed(Path::new("/nonexistent")));
-    }
-
-    #[test]
-    fn expiry_levels() {
-        let info = |days| CertInfo {
-            subject: String::new(),
-            issuer: String::new(),
-            sans: vec![],
-            not_after: "x".into(),
-            days_left: days,
-        };
-        assert!(!expiry_finding(&info(-1), 14).ok);
-        assert!(!expiry_finding(&info(3), 14).ok);
-        assert!(expiry_finding(&info(30), 14).ok);
     }
 }

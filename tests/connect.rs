@@ -118,9 +118,13 @@ fn wss_to_a_plain_http_port_says_it_does_not_speak_tls() {
         hello[0]
     });
     let r = run(&["--connect-timeout", "5", &format!("wss://127.0.0.1:{}/", server.port)], b"");
+    // Words first, from what the server sent (whatever OpenSSL made of it), OpenSSL's text last.
     r.code(4)
-        .err_has(&format!("error: TLS handshake with 127.0.0.1:{} failed: ", server.port))
-        .err_has(" — the server does not speak TLS on this port (try ws:// instead of wss://)\n")
+        .err_has(&format!(
+            "error: TLS handshake with 127.0.0.1:{} failed: the server answered in plain HTTP \
+             (\"HTTP/1.1 400 Bad Request\"): this port does not speak TLS — try ws:// instead of wss:// (OpenSSL: ",
+            server.port
+        ))
         .err_lacks("* TLS established")
         .err_lacks("> GET");
     assert_eq!(server.join(), 0x16, "the client sent a TLS handshake record");
@@ -134,7 +138,7 @@ fn wss_to_wscheck_serve_says_it_does_not_speak_tls() {
     let r = run(&["--connect-timeout", "3", &format!("wss://127.0.0.1:{port}/")], b"");
     let took = started.elapsed();
     r.code(4)
-        .err_has(" — the server does not speak TLS on this port (try ws:// instead of wss://)\n")
+        .err_has(" failed: the server answered in plain HTTP (\"HTTP/1.1 400 Bad Request\"): this port does not speak TLS — try ws:// instead of wss:// (OpenSSL: ")
         .err_lacks("> GET");
     assert!(took < Duration::from_secs(3), "took {took:?}");
 }
@@ -151,8 +155,11 @@ fn a_server_that_hangs_up_during_tls_is_exit_4() {
     });
     let r = run(&["--connect-timeout", "5", &format!("wss://127.0.0.1:{}/", server.port)], b"");
     r.code(4)
-        .err_has(&format!("error: TLS handshake with 127.0.0.1:{} failed: ", server.port))
-        .err_has(" — the server closed the connection during the TLS handshake\n")
+        .err_has(&format!(
+            "error: TLS handshake with 127.0.0.1:{} failed: the server closed the connection during the TLS \
+             handshake without answering — if this port speaks plain HTTP, try ws:// instead of wss:// (OpenSSL: ",
+            server.port
+        ))
         .err_lacks("> GET");
     assert_eq!(server.join(), 0x16);
 }
@@ -241,8 +248,10 @@ fn wss_without_insecure_refuses_a_self_signed_certificate() {
     let TlsServer { port, handle: server, .. } = tls_server();
     let r = run(&["--handshake-only", &format!("wss://localhost:{port}/")], b"");
     r.code(4)
-        .err_has(&format!("error: TLS handshake with localhost:{port} failed: "))
-        .err_has(" — the certificate's issuer is not trusted (--cacert FILE to trust it, -k to skip the check)\n")
+        .err_has(&format!(
+            "error: TLS handshake with localhost:{port} failed: the certificate is self-signed and not trusted — \
+             --cacert FILE to trust it, -k to skip the check"
+        ))
         .err_lacks("* TLS established")
         .err_lacks("> GET");
     // OpenSSL 3 writes "self-signed", 1.1 "self signed".

@@ -637,7 +637,7 @@ fn status_401_names_the_challenge() {
         &r,
         "info",
         "auth",
-        "authentication required: the server asks for Basic realm=\"ws\" (send credentials with -H 'Authorization: …' or user:pass@ in the URL)",
+        "authentication required: the server asks for Basic realm=\"ws\" (send credentials with -u USER:PASS or -H 'Authorization: …')",
         "RFC 9110 §11.6.1",
     );
 }
@@ -654,7 +654,7 @@ fn status_426_names_the_versions() {
         &r,
         "info",
         "version",
-        "426 Upgrade Required: the server speaks WebSocket version 8, 7; wscheck sent 13",
+        "426 Upgrade Required: the server speaks WebSocket version 8, 7; the request sent version 13",
         "RFC 6455 §4.4",
     );
 }

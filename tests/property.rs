@@ -58,7 +58,7 @@ proptest! {
             prop_assert!(end <= buf.len());
             prop_assert!(end <= response::MAX_HEAD);
             if let Ok(r) = response::parse(&buf, end) {
-                let found = if r.status == 101 { findings::check(&req, &r) } else { explain::explain(&r) };
+                let found = if r.status == 101 { findings::check(&req, &r) } else { explain::explain(&req, &r) };
                 prop_assert!(!found.is_empty());
                 for h in &r.headers {
                     prop_assert!(h.line < r.lines.len());

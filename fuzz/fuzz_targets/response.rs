@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let request = Request::build(&target, &opts, &mut |_| {}).unwrap();
     if let Ok((buf, end)) = response::read_head(&mut &data[..]) {
         if let Ok(r) = response::parse(&buf, end) {
-            let found = if r.status == 101 { findings::check(&request, &r) } else { explain::explain(&r) };
+            let found = if r.status == 101 { findings::check(&request, &r) } else { explain::explain(&request, &r) };
             for f in found {
                 let shown = wscheck::escape::text(&f.message);
                 assert!(!shown.contains('\u{1b}'));

@@ -1,10 +1,12 @@
-//! What a non-101 answer means, in words: the common statuses of a failed upgrade.
+//! What a non-101 answer means, in words: the common statuses of a failed upgrade, told
+//! from what was sent (the request) and what came back (status, headers, body).
 
+use super::request::Request;
 use super::response::Response;
 use crate::event::{Finding, Level};
 
 /// The failed `status-101` finding and, where the status is a common one, an explanation.
-pub fn explain(r: &Response) -> Vec<Finding> {
+pub fn explain(request: &Request, r: &Response) -> Vec<Finding> {
     let mut out = vec![Finding::fail(
         "status-101",
         Level::Error,
@@ -12,19 +14,17 @@ pub fn explain(r: &Response) -> Vec<Finding> {
         format!("status {}, not 101: the server did not switch protocols", super::status_text(r.status, &r.reason)),
     )];
     let hint = |id: &'static str, rfc: &'static str, msg: String| Finding::fail(id, Level::Info, rfc, msg);
+    if let Some(says) = plain_to_tls(&r.body) {
+        out.push(hint(
+            "wrong-scheme",
+            "RFC 6455 §3",
+            format!("the server says this port speaks TLS (\"{says}\"): try wss:// instead of ws://"),
+        ));
+        return out;
+    }
     let header = |name: &str| r.first(name);
     match r.status {
-        426 => {
-            let versions = header("Sec-WebSocket-Version");
-            let msg = match versions {
-                Some(v) => format!("426 Upgrade Required: the server speaks WebSocket version {v}; wscheck sent 13"),
-                None => match header("Upgrade") {
-                    Some(u) => format!("426 Upgrade Required: the server wants Upgrade: {u}"),
-                    None => "426 Upgrade Required: the server wants an upgrade but names no version it supports".into(),
-                },
-            };
-            out.push(hint("version", "RFC 6455 §4.4", msg));
-        }
+        426 => out.push(hint("version", "RFC 6455 §4.4", version(request, r))),
         300..=399 => {
             let msg = match header("Location") {
                 Some(loc) => format!("a redirect to {loc}: follow it with -L"),
@@ -32,14 +32,15 @@ pub fn explain(r: &Response) -> Vec<Finding> {
             };
             out.push(hint("redirect", "RFC 6455 §4.1", msg));
         }
-        401 | 403 | 407 => {
-            let challenge = header(if r.status == 407 { "Proxy-Authenticate" } else { "WWW-Authenticate" });
-            let what = if r.status == 403 { "access forbidden (credentials, Origin or IP not accepted)" } else { "authentication required" };
-            let msg = match challenge {
-                Some(c) => format!("{what}: the server asks for {c} (send credentials with -H 'Authorization: …' or user:pass@ in the URL)"),
-                None => format!("{what} (try -H 'Authorization: …', -H 'Cookie: …' or -o ORIGIN)"),
-            };
-            out.push(hint("auth", "RFC 9110 §11.6.1", msg));
+        401 => out.push(hint("auth", "RFC 9110 §11.6.1", unauthorized(request, r))),
+        403 => out.push(hint("auth", "RFC 9110 §15.5.4", forbidden(request, r))),
+        407 => {
+            let asks = header("Proxy-Authenticate").map(|c| format!(": it asks for {c}")).unwrap_or_default();
+            out.push(hint(
+                "auth",
+                "RFC 9110 §11.7.1",
+                format!("proxy authentication required{asks} (send -H 'Proxy-Authorization: …')"),
+            ));
         }
         400 => out.push(hint(
             "bad-request",
@@ -60,4 +61,84 @@ pub fn explain(r: &Response) -> Vec<Finding> {
         _ => {}
     }
     out
+}
+
+/// What TLS servers answer to a plain HTTP request on their port, when they answer in HTTP:
+/// nginx, Go's net/http, Apache. The words found, as the server wrote them.
+fn plain_to_tls(body: &[u8]) -> Option<String> {
+    const SAYINGS: [&str; 3] = [
+        "The plain HTTP request was sent to HTTPS port",
+        "Client sent an HTTP request to an HTTPS server",
+        "speaking plain HTTP to an SSL-enabled server port",
+    ];
+    let text = String::from_utf8_lossy(body);
+    SAYINGS.iter().find(|s| text.contains(*s)).map(|s| s.to_string())
+}
+
+/// The 426 explanation: the versions the server names, and what the request really sent.
+fn version(request: &Request, r: &Response) -> String {
+    let sent = request.header("Sec-WebSocket-Version");
+    let sent_words = match sent {
+        Some(v) => format!("the request sent version {v}"),
+        None => "the request sent no Sec-WebSocket-Version header (RFC 6455 requires 13)".into(),
+    };
+    match (r.first("Sec-WebSocket-Version"), r.first("Upgrade")) {
+        (Some(v), _) => {
+            let offered = v.split(',').map(str::trim).any(|t| Some(t) == sent);
+            let also =
+                if offered { " — that one is on the server's list, so the refusal has another cause" } else { "" };
+            format!("426 Upgrade Required: the server speaks WebSocket version {v}; {sent_words}{also}")
+        }
+        (None, Some(u)) => format!("426 Upgrade Required: the server wants Upgrade: {u}; {sent_words}"),
+        (None, None) => {
+            format!("426 Upgrade Required: the server wants an upgrade but names no version it supports; {sent_words}")
+        }
+    }
+}
+
+/// The 401 explanation: the challenge, and credentials to send — or, when some were sent,
+/// that they were refused.
+fn unauthorized(request: &Request, r: &Response) -> String {
+    let asks = r.first("WWW-Authenticate").map(|c| format!("the server asks for {c}")).unwrap_or_default();
+    let sent = sent_credentials(request);
+    match (sent.is_empty(), asks.is_empty()) {
+        (false, false) => format!("authentication required: the {sent} sent were refused; {asks}"),
+        (false, true) => format!("authentication required: the {sent} sent were refused"),
+        (true, false) => {
+            format!("authentication required: {asks} (send credentials with -u USER:PASS or -H 'Authorization: …')")
+        }
+        (true, true) => "authentication required (send credentials with -u USER:PASS, -H 'Authorization: …' or \
+                         -H 'Cookie: …')"
+            .into(),
+    }
+}
+
+/// The 403 explanation: a wrong path first (Starlette and FastAPI answer 403 where no
+/// WebSocket route matches), then what the server may have refused, from what was sent.
+fn forbidden(request: &Request, r: &Response) -> String {
+    let origin = match request.header("Origin") {
+        Some(o) => format!("the Origin {o}"),
+        None => "a request without Origin (try -o ORIGIN)".into(),
+    };
+    let sent = sent_credentials(request);
+    let credentials = if sent.is_empty() {
+        "a request without credentials (try -u USER:PASS or -H 'Cookie: …')".to_string()
+    } else {
+        format!("the {sent} sent")
+    };
+    let asks = r.first("WWW-Authenticate").map(|c| format!("; the server asks for {c}")).unwrap_or_default();
+    format!(
+        "access forbidden: a wrong path is a common cause (Starlette and FastAPI answer 403 to a WebSocket on a path \
+         with no route); otherwise the server refused {origin}, {credentials}, or the client's address{asks}"
+    )
+}
+
+/// Which credentials the request carried: `Authorization`, `Cookie`, both, or none (empty).
+fn sent_credentials(request: &Request) -> String {
+    let names: Vec<&str> = ["Authorization", "Cookie"].into_iter().filter(|n| request.header(n).is_some()).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => format!("credentials ({one})"),
+        _ => format!("credentials ({})", names.join(" and ")),
+    }
 }

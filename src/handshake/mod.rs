@@ -4,6 +4,7 @@
 
 pub mod explain;
 pub mod findings;
+mod not_http;
 pub mod request;
 pub mod response;
 
@@ -61,6 +62,7 @@ pub fn exchange(
         stream.tcp_mut().shorten_deadline(Instant::now() + Duration::from_millis(1500));
         response::read_body_preview(stream, &response)
     };
+    response.body = body.clone();
     emit(response_event(&response, show_secrets, (body, body_truncated), took));
     Ok(response)
 }
@@ -90,13 +92,16 @@ fn masked(response: &Response, show_secrets: bool) -> (Vec<RawLine>, Vec<(String
         let masked = if show_secrets { None } else { request::mask(&h.name, &h.value) };
         match masked {
             Some(m) => {
-                lines[h.line] =
-                    RawLine { bytes: format!("{}: {m}", h.name).into_bytes(), bare_lf: lines[h.line].bare_lf };
+                // The masked text may carry the scheme's bytes as byte marks: back to bytes.
+                let m = crate::escape::to_bytes(&m).into_owned();
+                let mut bytes = format!("{}: ", h.name).into_bytes();
+                bytes.extend_from_slice(&m);
+                lines[h.line] = RawLine { bytes, bare_lf: lines[h.line].bare_lf };
                 // An obsolete folded value goes on in the lines that follow.
                 for l in lines[h.line + 1..].iter_mut().take_while(|l| matches!(l.bytes.first(), Some(b' ' | b'\t'))) {
                     l.bytes = b" *****".to_vec();
                 }
-                headers.push((h.name.clone(), m.into_bytes()));
+                headers.push((h.name.clone(), m));
             }
             None => headers.push((h.name.clone(), h.value.clone())),
         }
@@ -109,7 +114,7 @@ fn masked(response: &Response, show_secrets: bool) -> (Vec<RawLine>, Vec<(String
 /// `BadHandshake` for a 101 with error findings, `NoSwitch` otherwise.
 pub fn judge(request: &Request, response: &Response, extra: Vec<Finding>, emit: &mut dyn FnMut(Event)) -> Code {
     let mut found =
-        if response.status == 101 { findings::check(request, response) } else { explain::explain(response) };
+        if response.status == 101 { findings::check(request, response) } else { explain::explain(request, response) };
     found.extend(extra);
     let errors = found.iter().filter(|f| f.is_error()).count();
     for f in found {
@@ -124,8 +129,8 @@ pub fn judge(request: &Request, response: &Response, extra: Vec<Finding>, emit: 
         (101, n) => (
             Code::BadHandshake,
             format!(
-                "the server answered 101, but the handshake breaks RFC 6455 ({n} error{}): a client must fail this connection",
-                plural(n)
+                "the server answered 101, but the handshake breaks RFC 6455 ({}): a client must fail this connection",
+                crate::words::count(n, "error")
             ),
         ),
         (_, _) => (Code::NoSwitch, format!("the server did not switch protocols ({shown})")),
@@ -136,9 +141,5 @@ pub fn judge(request: &Request, response: &Response, extra: Vec<Finding>, emit: 
 
 /// `404 Not Found`, or just `404` when the server gave no reason phrase.
 pub fn status_text(status: u16, reason: &[u8]) -> String {
-    if reason.is_empty() { status.to_string() } else { format!("{status} {}", String::from_utf8_lossy(reason)) }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+    if reason.is_empty() { status.to_string() } else { format!("{status} {}", crate::escape::net(reason)) }
 }

@@ -94,6 +94,11 @@ impl Request {
         })
     }
 
+    /// The value of the first header `name` sent (case-insensitive), if any.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
     /// The bytes to write.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = String::with_capacity(256);
@@ -154,19 +159,20 @@ pub fn is_credential(name: &str) -> bool {
 }
 
 /// The masked form of a credential-bearing header value, or None when `name` carries none.
-/// `Basic dXNlcjpwYXNz` becomes `Basic ***** (12 bytes)`.
+/// `Basic dXNlcjpwYXNz` becomes `Basic ***** (12 bytes)`. The scheme is message text
+/// (`escape::net`): not escaped here, the renderers escape every line once.
 pub fn mask(name: &str, value: &[u8]) -> Option<String> {
     if !is_credential(name) {
         return None;
     }
-    let text = String::from_utf8_lossy(value);
     let is_auth = name.to_ascii_lowercase().ends_with("authorization");
-    match text.split_once(' ') {
-        Some((scheme, rest)) if is_auth && !scheme.is_empty() => {
-            // Not escaped here: the renderers escape every line once.
-            Some(format!("{scheme} ***** ({} bytes)", rest.len()))
-        }
-        _ => Some(format!("***** ({} bytes)", value.len())),
+    match value.iter().position(|&b| b == b' ') {
+        Some(sp) if is_auth && sp > 0 => Some(format!(
+            "{} ***** ({})",
+            crate::escape::net(&value[..sp]),
+            crate::words::count(value.len() - sp - 1, "byte")
+        )),
+        _ => Some(format!("***** ({})", crate::words::count(value.len(), "byte"))),
     }
 }
 
@@ -231,6 +237,8 @@ mod tests {
         assert_eq!(mask("authorization", b"Ba\x1bsic xyz").as_deref(), Some("Ba\x1bsic ***** (3 bytes)"));
         assert_eq!(mask("Set-Cookie", b"a=b").as_deref(), Some("***** (3 bytes)"));
         assert_eq!(mask("X-Other", b"v"), None);
+        assert_eq!(mask("Cookie", b"a").as_deref(), Some("***** (1 byte)"));
+        assert_eq!(mask("Authorization", b"Bearer x").as_deref(), Some("Bearer ***** (1 byte)"));
     }
 
     #[test]

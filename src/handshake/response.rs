@@ -40,6 +40,8 @@ pub struct Response {
     pub status_line_valid: bool,
     /// Bytes received after the header block (frames, or a body).
     pub rest: Vec<u8>,
+    /// The first bytes of the body of a non-101 answer (filled in by `exchange`).
+    pub body: Vec<u8>,
 }
 
 impl Response {
@@ -48,10 +50,11 @@ impl Response {
         self.headers.iter().filter(move |h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value.as_slice())
     }
 
-    /// The comma-separated tokens of every `name` header, trimmed.
+    /// The comma-separated tokens of every `name` header, trimmed, as message text (bytes
+    /// that are not UTF-8 kept as byte marks, see `escape::net`).
     pub fn tokens(&self, name: &str) -> Vec<String> {
         self.values(name)
-            .flat_map(|v| String::from_utf8_lossy(v).split(',').map(|t| t.trim().to_string()).collect::<Vec<_>>())
+            .flat_map(|v| crate::escape::net(v).split(',').map(|t| t.trim().to_string()).collect::<Vec<_>>())
             .filter(|t| !t.is_empty())
             .collect()
     }
@@ -60,9 +63,10 @@ impl Response {
         self.values(name).next().is_some()
     }
 
-    /// The first value of `name` as (lossy) text.
+    /// The first value of `name` as message text (bytes that are not UTF-8 kept as byte
+    /// marks, see `escape::net`).
     pub fn first(&self, name: &str) -> Option<String> {
-        self.values(name).next().map(|v| String::from_utf8_lossy(v).trim().to_string())
+        self.values(name).next().map(|v| crate::escape::net(v).trim().to_string())
     }
 
     pub fn content_length(&self) -> Option<usize> {
@@ -106,7 +110,7 @@ pub fn read_head(stream: &mut impl Read) -> Result<(Vec<u8>, usize), Failure> {
                     "no response: the server closed the connection without answering",
                 ));
             }
-            check_http(&buf, true)?;
+            super::not_http::check(&buf, true)?;
             return Err(Failure::new(
                 Code::NoSwitch,
                 format!("the server closed the connection in the middle of the response header{}", received(&buf)),
@@ -114,7 +118,7 @@ pub fn read_head(stream: &mut impl Read) -> Result<(Vec<u8>, usize), Failure> {
         }
         let take = n.min(MAX_HEAD - buf.len());
         buf.extend_from_slice(&chunk[..take]);
-        check_http(&buf, false)?;
+        super::not_http::check(&buf, false)?;
         if let Some(end) = find_head_end(&buf, scanned) {
             // Whatever came after the header block in this read belongs to the session.
             buf.extend_from_slice(&chunk[take..n]);
@@ -131,35 +135,19 @@ pub fn read_head(stream: &mut impl Read) -> Result<(Vec<u8>, usize), Failure> {
 }
 
 fn received(buf: &[u8]) -> String {
-    if buf.is_empty() { String::new() } else { format!("; received {} bytes: \"{}\"", buf.len(), preview(buf)) }
+    if buf.is_empty() {
+        String::new()
+    } else {
+        format!("; received {}: \"{}\"", crate::words::count(buf.len(), "byte"), preview(buf))
+    }
 }
 
-/// The first bytes of `buf` as text for a one-line message (invalid UTF-8 as U+FFFD).
+/// The first bytes of `buf` as text for a one-line message, every byte kept (`escape::net`).
 /// Not escaped here: the renderers escape messages, and escaping twice shows `\\x1b`.
 pub fn preview(buf: &[u8]) -> String {
     const SHOWN: usize = 80;
-    let shown = String::from_utf8_lossy(&buf[..buf.len().min(SHOWN)]);
-    if buf.len() > SHOWN { format!("{shown}…") } else { shown.into_owned() }
-}
-
-/// Fail as soon as the bytes cannot be the start of an HTTP response.
-fn check_http(buf: &[u8], at_eof: bool) -> Result<(), Failure> {
-    let n = buf.len().min(5);
-    if buf[..n] == b"HTTP/"[..n] && (n == 5 || !at_eof) {
-        return Ok(());
-    }
-    let what = if buf.len() >= 3 && buf[0] == 0x15 && buf[1] == 0x03 {
-        " (a TLS alert: this port speaks TLS, try wss://)"
-    } else if buf.len() >= 3 && buf[0] == 0x16 && buf[1] == 0x03 {
-        " (a TLS handshake: this port speaks TLS, try wss://)"
-    } else if buf.starts_with(b"SSH-") {
-        " (an SSH server)"
-    } else if buf.starts_with(b"220") {
-        " (an SMTP or FTP greeting)"
-    } else {
-        ""
-    };
-    Err(Failure::new(Code::NoSwitch, format!("the server's answer is not HTTP{what}: \"{}\"", preview(buf))))
+    let shown = crate::escape::net(&buf[..buf.len().min(SHOWN)]);
+    if buf.len() > SHOWN { format!("{shown}…") } else { shown }
 }
 
 /// The offset just past the empty line that ends the header block, searching from `from`.
@@ -278,6 +266,7 @@ pub fn parse(buf: &[u8], end: usize) -> Result<Response, Failure> {
         invalid_lines,
         status_line_valid,
         rest: buf[end..].to_vec(),
+        body: Vec::new(),
     })
 }
 

@@ -85,15 +85,21 @@ pub fn render(event: &Event, style: &Style, elapsed: Duration, data: &mut impl W
                     text.push_str(&line("<", &escape::bytes(l).dimmed().to_string()));
                 }
                 if *body_truncated || shown_len < body.len() {
-                    text.push_str(&format!(
-                        "* (body cut: {shown_len} of {}{} bytes shown)\n",
-                        body.len(),
-                        if *body_truncated { "+" } else { "" }
-                    ));
+                    // "12 of 4096+ bytes": the noun follows the total.
+                    let total = if *body_truncated {
+                        format!("{}+ bytes", body.len())
+                    } else {
+                        crate::words::count(body.len(), "byte")
+                    };
+                    text.push_str(&format!("* (body cut: {shown_len} of {total} shown)\n"));
                 }
             }
             if style.verbose {
-                text.push_str(&format!("* response header after {} (since {} after start)\n", ms(*took), ms(elapsed)));
+                text.push_str(&format!(
+                    "* response header {} after the request was sent ({} after start)\n",
+                    ms(*took),
+                    ms(elapsed)
+                ));
             }
         }
         Event::Finding(f) => text = finding(f),

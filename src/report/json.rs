@@ -1,15 +1,23 @@
 //! `--json`: one object per event on stdout, with `type` and `elapsed_ms` first (SPEC §6).
+//!
+//! Network bytes that are not valid UTF-8 keep their lossy text and gain a sibling
+//! `<field>_hex` with the exact bytes (SPEC §15): `reason_hex`, `body_hex`, `message_hex`…;
+//! for a list, a parallel list with `null` where the item was valid (`lines_hex`,
+//! `headers_hex` for the header values). Valid text gets no `_hex` field.
 
 use std::io::{self, Write};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::escape;
 use crate::event::{Event, Finding, Kind};
 
 pub fn render(event: &Event, elapsed: Duration, out: &mut impl Write) -> io::Result<()> {
     let (kind, body) = fields(event);
-    let elapsed_ms = ms(elapsed);
+    // Through serde_json, like every other *_ms field: a whole number is still written as a
+    // float literal (2.0), where Rust's Display would write 2.
+    let elapsed_ms = Value::from(ms(elapsed));
     let rest = body.to_string();
     let rest = rest.strip_prefix('{').unwrap_or("}");
     let sep = if rest == "}" { "" } else { "," };
@@ -47,51 +55,105 @@ fn hex(bytes: &[u8]) -> String {
     data_encoding::HEXLOWER.encode(bytes)
 }
 
+/// Network bytes as `key` (lossy text) and, when they are not valid UTF-8, `key_hex`.
+fn put_bytes(v: &mut Value, key: &str, bytes: &[u8]) {
+    v[key] = json!(lossy(bytes));
+    if std::str::from_utf8(bytes).is_err() {
+        v[format!("{key}_hex")] = json!(hex(bytes));
+    }
+}
+
+/// A message that may quote network bytes (`escape::net`) as `key`, and `key_hex` with the
+/// exact bytes when it carries some that are not valid UTF-8.
+fn put_text(v: &mut Value, key: &str, text: &str) {
+    v[key] = json!(escape::lossy(text));
+    if escape::has_marks(text) {
+        v[format!("{key}_hex")] = json!(hex(&escape::to_bytes(text)));
+    }
+}
+
+/// A list of network byte strings as `key` (lossy) and, when any is not valid UTF-8,
+/// `key_hex` (see [`exact_list`]).
+fn put_list<'a>(v: &mut Value, key: &str, items: impl Iterator<Item = &'a [u8]> + Clone) {
+    v[key] = Value::Array(items.clone().map(|b| json!(lossy(b))).collect());
+    if let Some(exact) = exact_list(items) {
+        v[format!("{key}_hex")] = exact;
+    }
+}
+
+/// When any of `items` is not valid UTF-8: a list of the same length with the hex of each
+/// invalid one and `null` for the others.
+fn exact_list<'a>(items: impl Iterator<Item = &'a [u8]> + Clone) -> Option<Value> {
+    let valid = |b: &[u8]| std::str::from_utf8(b).is_ok();
+    if items.clone().all(valid) {
+        return None;
+    }
+    Some(items.map(|b| if valid(b) { Value::Null } else { json!(hex(b)) }).collect())
+}
+
+/// [`put_text`] for a list of messages (a certificate's SANs).
+fn put_texts(v: &mut Value, key: &str, texts: &[String]) {
+    v[key] = Value::Array(texts.iter().map(|t| json!(escape::lossy(t))).collect());
+    if texts.iter().any(|t| escape::has_marks(t)) {
+        let exact =
+            texts.iter().map(|t| if escape::has_marks(t) { json!(hex(&escape::to_bytes(t))) } else { Value::Null });
+        v[format!("{key}_hex")] = Value::Array(exact.collect());
+    }
+}
+
 pub fn finding(f: &Finding) -> Value {
-    json!({"id": f.id, "level": f.level.as_str(), "ok": f.ok, "message": f.message, "rfc": f.rfc})
+    let mut v = json!({"id": f.id, "level": f.level.as_str(), "ok": f.ok, "rfc": f.rfc});
+    put_text(&mut v, "message", &f.message);
+    v
 }
 
 fn fields(event: &Event) -> (&'static str, Value) {
     match event {
-        Event::Note { level, text } => ("note", json!({"level": level.as_str(), "message": text})),
+        Event::Note { level, text } => {
+            let mut v = json!({"level": level.as_str()});
+            put_text(&mut v, "message", text);
+            ("note", v)
+        }
         Event::Connect { host, port, addr, proxy, dns, tcp } => (
             "connect",
             json!({"host": host, "port": port, "address": addr.to_string(), "proxy": proxy,
                    "dns_ms": dns.map(ms), "tcp_ms": ms(*tcp)}),
         ),
-        Event::Proxy { request, response, status } => (
-            "proxy",
-            json!({"request": request, "status": status, "response": response.iter().map(|l| lossy(&l.bytes)).collect::<Vec<_>>()}),
-        ),
-        Event::Tls(t) => (
-            "tls",
-            json!({
-                "insecure": t.insecure,
-                "alpn": t.alpn,
-                "tls_ms": ms(t.took),
-                "certificate": t.certificate.as_ref().map(|c| json!({
-                    "subject": c.subject, "issuer": c.issuer, "sans": c.sans,
-                    "not_after": c.not_after, "days_left": c.days_left,
-                })),
-            }),
-        ),
+        Event::Proxy { request, response, status } => {
+            let mut v = json!({"request": request, "status": status});
+            put_list(&mut v, "response", response.iter().map(|l| l.bytes.as_slice()));
+            ("proxy", v)
+        }
+        Event::Tls(t) => {
+            let certificate = t.certificate.as_ref().map(|c| {
+                let mut v = json!({"not_after": c.not_after, "days_left": c.days_left});
+                put_text(&mut v, "subject", &c.subject);
+                put_text(&mut v, "issuer", &c.issuer);
+                put_texts(&mut v, "sans", &c.sans);
+                v
+            });
+            ("tls", json!({"insecure": t.insecure, "alpn": t.alpn, "tls_ms": ms(t.took), "certificate": certificate}))
+        }
         Event::Request { lines } => ("request", json!({"lines": lines})),
-        Event::Response { version, status, reason, lines, headers, body, body_truncated, took } => (
-            "response",
-            json!({
-                "version": version,
-                "status": status,
-                "reason": lossy(reason),
-                "lines": lines.iter().map(|l| lossy(&l.bytes)).collect::<Vec<_>>(),
-                "headers": headers.iter().map(|(n, v)| json!([n, lossy(v)])).collect::<Vec<_>>(),
-                "body": lossy(body),
-                "body_truncated": body_truncated,
-                "http_ms": ms(*took),
-            }),
-        ),
+        Event::Response { version, status, reason, lines, headers, body, body_truncated, took } => {
+            let mut v =
+                json!({"version": version, "status": status, "body_truncated": body_truncated, "http_ms": ms(*took)});
+            put_bytes(&mut v, "reason", reason);
+            put_list(&mut v, "lines", lines.iter().map(|l| l.bytes.as_slice()));
+            // Header names are HTTP tokens (ASCII); `headers_hex` has the exact bytes of each
+            // value that is not valid UTF-8, null for the others.
+            v["headers"] = headers.iter().map(|(n, val)| json!([n, lossy(val)])).collect();
+            if let Some(exact) = exact_list(headers.iter().map(|(_, val)| val.as_slice())) {
+                v["headers_hex"] = exact;
+            }
+            put_bytes(&mut v, "body", body);
+            ("response", v)
+        }
         Event::Finding(f) => ("finding", finding(f)),
         Event::Handshake { ok, status, summary } => {
-            ("handshake", json!({"ok": ok, "status": status, "summary": summary}))
+            let mut v = json!({"ok": ok, "status": status});
+            put_text(&mut v, "summary", summary);
+            ("handshake", v)
         }
         Event::Message { direction, kind, data } => {
             let mut v = json!({"direction": direction.as_str(), "kind": kind.as_str()});
@@ -105,7 +167,11 @@ fn fields(event: &Event) -> (&'static str, Value) {
         Event::Close { direction, code, reason } => {
             ("close", json!({"direction": direction.as_str(), "code": code, "reason": reason}))
         }
-        Event::Error { kind, message } => ("error", json!({"kind": kind, "message": message})),
+        Event::Error { kind, message } => {
+            let mut v = json!({"kind": kind});
+            put_text(&mut v, "message", message);
+            ("error", v)
+        }
         Event::Exit { code } => ("exit", json!({"code": code})),
     }
 }
@@ -123,5 +189,65 @@ mod tests {
         assert!(line.is_ascii(), "{line}");
         let v: Value = serde_json::from_str(&line).unwrap();
         assert_eq!(v["message"], "a\u{9b}2Jb\u{202e}c\u{1b}");
+    }
+
+    fn line(event: &Event, elapsed: Duration) -> String {
+        let mut out = Vec::new();
+        render(event, elapsed, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn whole_milliseconds_are_still_float_literals() {
+        let two = Duration::from_millis(2);
+        assert!(line(&Event::Exit { code: 0 }, two).contains("\"elapsed_ms\":2.0,"));
+        let connect = Event::Connect {
+            host: "h".into(),
+            port: 1,
+            addr: "127.0.0.1:1".parse().unwrap(),
+            proxy: false,
+            dns: Some(two),
+            tcp: Duration::ZERO,
+        };
+        let l = line(&connect, Duration::from_secs(1));
+        for field in ["\"elapsed_ms\":1000.0", "\"dns_ms\":2.0", "\"tcp_ms\":0.0"] {
+            assert!(l.contains(field), "{field} in {l}");
+        }
+        assert!(line(&Event::RoundTrip { rtt: two }, two).contains("\"rtt_ms\":2.0"));
+    }
+
+    #[test]
+    fn invalid_bytes_keep_lossy_text_and_gain_hex() {
+        let response = Event::Response {
+            version: "HTTP/1.1".into(),
+            status: 403,
+            reason: b"Verbot\xfc".to_vec(),
+            lines: vec![
+                crate::event::RawLine { bytes: b"HTTP/1.1 403 Verbot\xfc".to_vec(), bare_lf: false },
+                crate::event::RawLine { bytes: b"X-A: ok".to_vec(), bare_lf: false },
+                crate::event::RawLine { bytes: b"X-B: \xff".to_vec(), bare_lf: false },
+            ],
+            headers: vec![("X-A".into(), b"ok".to_vec()), ("X-B".into(), b"\xff".to_vec())],
+            body: b"\x80".to_vec(),
+            body_truncated: false,
+            took: Duration::ZERO,
+        };
+        let v: Value = serde_json::from_str(&line(&response, Duration::ZERO)).unwrap();
+        assert_eq!(v["reason"], "Verbot\u{fffd}");
+        assert_eq!(v["reason_hex"], "566572626f74fc");
+        assert_eq!(v["lines_hex"], json!(["485454502f312e312034303320566572626f74fc", null, "582d423a20ff"]));
+        assert_eq!(v["headers"], json!([["X-A", "ok"], ["X-B", "\u{fffd}"]]));
+        assert_eq!(v["headers_hex"], json!([null, "ff"]));
+        assert_eq!(v["body_hex"], "80");
+
+        let error = Event::Error { kind: "http", message: format!("bad \"{}\"", escape::net(b"\xfc!")) };
+        let v: Value = serde_json::from_str(&line(&error, Duration::ZERO)).unwrap();
+        assert_eq!(v["message"], "bad \"\u{fffd}!\"");
+        assert_eq!(v["message_hex"], hex(b"bad \"\xfc!\""));
+
+        // Valid text gets no _hex field.
+        let clean = Event::Error { kind: "http", message: "fine é".into() };
+        let v: Value = serde_json::from_str(&line(&clean, Duration::ZERO)).unwrap();
+        assert!(v.get("message_hex").is_none(), "{v}");
     }
 }

@@ -3,6 +3,8 @@
 //! 127.0.0.1:0; readiness is a bound listener or a printed URL, never a sleep.
 #![allow(dead_code)]
 
+pub mod certs;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};

@@ -1,0 +1,231 @@
+//! TLS failures in words. A failed handshake is described by what is known, in this order:
+//! the certificate the server presented (when verification refused it), what the server
+//! sent instead of TLS (a plain HTTP answer, nothing at all), the alert it sent; OpenSSL's
+//! own text comes last, in parentheses, for the record and for searching.
+
+use crate::cert::{CertInfo, names_of};
+use crate::exit::{Code, Failure};
+
+/// The certificate a server presented, fetched (unverified) to describe why it was refused.
+#[derive(Debug, Clone)]
+pub struct Presented {
+    pub info: CertInfo,
+    /// Whether it is valid for the host name (None where the platform cannot say).
+    pub names_host: Option<bool>,
+}
+
+/// True when OpenSSL refused the server's certificate (as opposed to the handshake failing).
+pub fn is_verify_failure(openssl: &str) -> bool {
+    openssl.contains("certificate verify failed")
+}
+
+/// The exit-4 failure for a TLS handshake with `authority` (for `host`) that OpenSSL ended
+/// with `openssl`; `sent` is what the server sent during the handshake (its first bytes),
+/// `presented` the certificate when verification refused one.
+pub fn handshake_failed(
+    authority: &str,
+    host: &str,
+    openssl: &str,
+    sent: &[u8],
+    presented: Option<&Presented>,
+) -> Failure {
+    let words = if is_verify_failure(openssl) {
+        Some(refused_certificate(host, openssl, presented))
+    } else {
+        not_tls(sent, openssl).or_else(|| alert_words(openssl))
+    };
+    let message = match words {
+        Some(w) => format!("TLS handshake with {authority} failed: {w} (OpenSSL: {openssl})"),
+        None => format!("TLS handshake with {authority} failed: {openssl}"),
+    };
+    Failure::new(Code::Tls, message)
+}
+
+/// Why the certificate was refused, from OpenSSL's verify result (in parentheses at the end
+/// of its text) and from the certificate itself, then what the certificate says.
+fn refused_certificate(host: &str, openssl: &str, presented: Option<&Presented>) -> String {
+    let verdict = openssl.rsplit_once('(').map_or("", |(_, v)| v.trim_end_matches(')'));
+    let info = presented.map(|p| &p.info);
+    let mismatch = verdict.contains("mismatch") || presented.is_some_and(|p| p.names_host == Some(false));
+    let expired = verdict.contains("has expired") || info.is_some_and(|i| i.days_left < 0);
+    let mut why = Vec::new();
+    if mismatch {
+        why.push(match info {
+            Some(i) => format!("the certificate is not valid for {host}: it is for {}", names_of(i)),
+            None => format!("the certificate is not valid for {host}"),
+        });
+    }
+    if expired {
+        why.push(match info {
+            Some(i) => format!("the certificate expired on {}", i.not_after),
+            None => "the certificate has expired".into(),
+        });
+    }
+    if verdict.contains("not yet valid") {
+        why.push(match info {
+            Some(i) => format!("the certificate is not valid before {}", i.not_before),
+            None => "the certificate is not valid yet".into(),
+        });
+    }
+    let untrusted = ["self-signed", "self signed", "issuer", "unable to get", "untrusted"];
+    if untrusted.iter().any(|u| verdict.contains(u)) {
+        let whose = if verdict.contains("self") && !verdict.contains("chain") {
+            "the certificate is self-signed and not trusted".to_string()
+        } else {
+            match info {
+                Some(i) => format!("the certificate's issuer ({}) is not trusted", i.issuer),
+                None => "the certificate's issuer is not trusted".into(),
+            }
+        };
+        why.push(format!("{whose} — --cacert FILE to trust it, -k to skip the check"));
+    }
+    if why.is_empty() {
+        why.push(format!("the server's certificate was refused ({verdict})"));
+    }
+    let mut out = why.join("; and ");
+    if let Some(i) = info {
+        out.push_str(&format!("; the server's certificate: subject {}, issuer {}, ", i.subject, i.issuer));
+        if !i.sans.is_empty() {
+            out.push_str(&format!("SANs {}, ", i.sans.join(", ")));
+        }
+        out.push_str(&format!("valid from {} until {}", i.not_before, i.not_after));
+    }
+    out
+}
+
+/// When the server answered the ClientHello with something that is not TLS, or with
+/// nothing: this port does not speak TLS.
+fn not_tls(sent: &[u8], openssl: &str) -> Option<String> {
+    const TRY: &str = "this port does not speak TLS — try ws:// instead of wss://";
+    // A TLS record starts with its content type: change_cipher_spec, alert, handshake, data.
+    match sent.first() {
+        Some(0x14..=0x17) => None,
+        Some(_) if sent.starts_with(b"HTTP/") => {
+            let line = sent.split(|&b| b == b'\r' || b == b'\n').next().unwrap_or_default();
+            Some(format!("the server answered in plain HTTP (\"{}\"): {TRY}", crate::escape::net(line)))
+        }
+        Some(_) => Some(format!(
+            "the server answered with bytes that are not TLS (\"{}\"): {TRY}",
+            crate::handshake::response::preview(sent)
+        )),
+        None if openssl.contains("unexpected eof") || openssl.contains("unexpected EOF") => Some(
+            "the server closed the connection during the TLS handshake without answering — if this port speaks \
+             plain HTTP, try ws:// instead of wss://"
+                .into(),
+        ),
+        // Not seen (another platform): OpenSSL's words for a record that is not TLS.
+        None if ["wrong version number", "packet length too long", "record layer failure"]
+            .iter()
+            .any(|t| openssl.contains(t)) =>
+        {
+            Some(format!("the server's answer is not TLS: {TRY}"))
+        }
+        None => None,
+    }
+}
+
+/// The TLS alert OpenSSL reports (`… alert certificate required:…`), in words.
+fn alert_words(openssl: &str) -> Option<String> {
+    let at = openssl.find(" alert ")?;
+    let name = openssl[at + 7..].split(':').next()?.trim();
+    let hint = if name == "certificate required" {
+        ": it requires a client certificate (--cert and --key)"
+    } else if ["unknown ca", "bad certificate", "certificate unknown", "unsupported certificate"].contains(&name) {
+        ": it did not accept the client certificate (--cert)"
+    } else if name == "handshake failure" {
+        ": no TLS version or cipher in common, or it requires a client certificate (--cert and --key)"
+    } else {
+        ""
+    };
+    Some(format!("the server sent the TLS alert \"{name}\"{hint}"))
+}
+
+/// Under TLS 1.3 the server checks a client certificate after the client's side of the
+/// handshake is done, so its refusal (a TLS alert) only shows when the request is written
+/// or the answer read: as an alert, or as a reset with the alert still unread behind it.
+/// Turn such a failure of the HTTP exchange into the TLS failure (exit 4) it is.
+pub fn alert_after_handshake<S: std::io::Read + std::io::Write>(
+    stream: &mut native_tls::TlsStream<S>,
+    failure: Failure,
+    authority: &str,
+) -> Failure {
+    use std::io::Read;
+    if failure.code != Code::NoSwitch {
+        return failure;
+    }
+    // OpenSSL's words from `error:` on, without what the exchange wrapped them in.
+    let from_error =
+        |t: &str| t.find("error:").map_or(t, |i| &t[i..]).trim_end_matches(" before the server answered").to_string();
+    let mut text = from_error(&failure.message);
+    if !text.contains("alert") {
+        if !(text.contains("connection reset") || text.contains("Broken pipe")) {
+            return failure;
+        }
+        match stream.read(&mut [0u8; 1]) {
+            Err(e) if e.to_string().contains("alert") => text = from_error(&e.to_string()),
+            _ => return failure,
+        }
+    }
+    let words = alert_words(&text).unwrap_or_else(|| "the server sent a TLS alert".into());
+    Failure::new(
+        Code::Tls,
+        format!("the TLS session with {authority} was refused after the handshake: {words} (OpenSSL: {text})"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VERIFY: &str = "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:1889:";
+
+    fn info(days_left: i64) -> CertInfo {
+        CertInfo {
+            subject: "CN=other".into(),
+            issuer: "CN=ca".into(),
+            sans: vec!["DNS:other.example".into()],
+            not_before: "Jan  1 00:00:00 2026 GMT".into(),
+            not_after: "Dec 31 00:00:00 2026 GMT".into(),
+            days_left,
+        }
+    }
+
+    #[test]
+    fn words_lead_and_openssl_comes_last() {
+        let p = Presented { info: info(30), names_host: Some(false) };
+        let f = handshake_failed("h:1", "h", &format!("{VERIFY} (hostname mismatch)"), &[], Some(&p));
+        assert_eq!(f.code, Code::Tls);
+        assert_eq!(
+            f.message,
+            format!(
+                "TLS handshake with h:1 failed: the certificate is not valid for h: it is for DNS:other.example; \
+                 the server's certificate: subject CN=other, issuer CN=ca, SANs DNS:other.example, valid from Jan  1 00:00:00 \
+                 2026 GMT until Dec 31 00:00:00 2026 GMT (OpenSSL: {VERIFY} (hostname mismatch))"
+            )
+        );
+    }
+
+    #[test]
+    fn an_expired_and_mismatched_certificate_says_both() {
+        let p = Presented { info: info(-2), names_host: Some(false) };
+        let f = handshake_failed("h:1", "h", &format!("{VERIFY} (certificate has expired)"), &[], Some(&p));
+        assert!(
+            f.message.contains("not valid for h: it is for DNS:other.example; and the certificate expired on Dec 31")
+        );
+    }
+
+    #[test]
+    fn what_the_server_sent_instead_of_tls() {
+        let openssl = "error:0A00010B:SSL routines:ssl3_get_record:wrong version number";
+        let http = handshake_failed("h:1", "h", openssl, b"HTTP/1.1 400 Bad Request\r\n\r\n", None);
+        assert!(http.message.starts_with(
+            "TLS handshake with h:1 failed: the server answered in plain HTTP (\"HTTP/1.1 400 Bad Request\"): \
+             this port does not speak TLS — try ws:// instead of wss:// (OpenSSL: error:0A00010B"
+        ));
+        let eof = handshake_failed("h:1", "h", "unexpected eof while reading", &[], None);
+        assert!(eof.message.contains("closed the connection during the TLS handshake without answering"));
+        let alert =
+            handshake_failed("h:1", "h", "error:0A000410:SSL routines::sslv3 alert handshake failure:x", &[0x15], None);
+        assert!(alert.message.contains("the server sent the TLS alert \"handshake failure\""), "{}", alert.message);
+    }
+}
