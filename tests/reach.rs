@@ -173,6 +173,7 @@ fn trusted_certificate_details_in_the_transcript_and_json() {
     assert_eq!(cert["issuer"], "CN=wscheck test CA");
     assert_eq!(cert["sans"], serde_json::json!(["DNS:localhost", "IP:127.0.0.1"]));
     assert_eq!(cert["days_left"], 90);
+    assert!(cert["not_before"].as_str().is_some_and(|t| t.ends_with(" GMT")), "{cert}");
     assert_eq!(tls["insecure"], false);
     let types: Vec<_> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(types[..3], ["connect", "tls", "request"], "{types:?}");

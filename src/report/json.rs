@@ -126,7 +126,7 @@ fn fields(event: &Event) -> (&'static str, Value) {
         }
         Event::Tls(t) => {
             let certificate = t.certificate.as_ref().map(|c| {
-                let mut v = json!({"not_after": c.not_after, "days_left": c.days_left});
+                let mut v = json!({"not_before": c.not_before, "not_after": c.not_after, "days_left": c.days_left});
                 put_text(&mut v, "subject", &c.subject);
                 put_text(&mut v, "issuer", &c.issuer);
                 put_texts(&mut v, "sans", &c.sans);
