@@ -184,7 +184,8 @@ pub fn connect(
                 }
                 Err(Refused::Other(f)) => return Err(f),
             };
-            let alpn = stream.negotiated_alpn().ok().flatten().map(|a| String::from_utf8_lossy(&a).into_owned());
+            // The protocol the server chose, as message text (every byte kept, see escape::net).
+            let alpn = stream.negotiated_alpn().ok().flatten().map(|a| crate::escape::net(&a));
             let der = stream.peer_certificate().ok().flatten().and_then(|c| c.to_der().ok());
             let certificate = der.as_deref().and_then(crate::cert::cert_info);
             if let (Some(info), Some(der)) = (&certificate, &der) {

@@ -132,7 +132,11 @@ fn fields(event: &Event) -> (&'static str, Value) {
                 put_texts(&mut v, "sans", &c.sans);
                 v
             });
-            ("tls", json!({"insecure": t.insecure, "alpn": t.alpn, "tls_ms": ms(t.took), "certificate": certificate}))
+            let mut v = json!({"insecure": t.insecure, "alpn": null, "tls_ms": ms(t.took), "certificate": certificate});
+            if let Some(alpn) = &t.alpn {
+                put_text(&mut v, "alpn", alpn);
+            }
+            ("tls", v)
         }
         Event::Request { lines } => ("request", json!({"lines": lines})),
         Event::Response { version, status, reason, lines, headers, body, body_truncated, took } => {
