@@ -746,7 +746,11 @@ fn no_response_at_all() {
     let r = inspect(&server.url("/"), &[]);
     server.join();
     r.code(5);
-    err_line(&r, "error: no response: the server closed the connection without answering");
+    err_line(
+        &r,
+        "error: no response: the server closed the connection without answering (a TLS port closes a plain request \
+         like this: if this one speaks TLS, try wss://)",
+    );
     r.err_lacks("< ");
 }
 

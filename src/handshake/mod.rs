@@ -35,7 +35,14 @@ pub fn exchange(
     })?;
     emit(Event::Request { lines: request.display_lines(show_secrets) });
 
-    let (buf, end) = response::read_head(stream)?;
+    let (buf, end) = response::read_head(stream).map_err(|f| match stream {
+        // Many TLS servers (OpenSSL's s_server, node's https) close a plain request unanswered.
+        Stream::Plain(_) if f.message == response::NO_ANSWER => {
+            let words = "a TLS port closes a plain request like this: if this one speaks TLS, try wss://";
+            Failure::new(f.code, format!("{} ({words})", response::NO_ANSWER))
+        }
+        _ => f,
+    })?;
     let mut response = response::parse(&buf, end)?;
     // RFC 9110 §15.2: a client must read past interim answers (100 Continue, 102, 103) to
     // the real one. Show each, then read on, starting with the bytes already received.

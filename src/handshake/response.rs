@@ -11,6 +11,9 @@ pub const MAX_HEAD: usize = 64 * 1024;
 /// The most body bytes of a non-101 answer read for the transcript.
 pub const MAX_BODY: usize = 4 * 1024;
 
+/// The failure of a server that closed the connection before sending a byte.
+pub const NO_ANSWER: &str = "no response: the server closed the connection without answering";
+
 /// A parsed header: the name and value as sent, and which raw line it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
@@ -105,10 +108,7 @@ pub fn read_head(stream: &mut impl Read) -> Result<(Vec<u8>, usize), Failure> {
         };
         if n == 0 {
             if buf.is_empty() {
-                return Err(Failure::new(
-                    Code::NoSwitch,
-                    "no response: the server closed the connection without answering",
-                ));
+                return Err(Failure::new(Code::NoSwitch, NO_ANSWER));
             }
             super::not_http::check(&buf, true)?;
             return Err(Failure::new(
