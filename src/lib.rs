@@ -12,10 +12,12 @@ pub mod escape;
 pub mod event;
 pub mod exit;
 pub mod handshake;
+pub mod limits;
 pub mod proxy;
 pub mod report;
 pub mod serve;
 pub mod session;
+pub mod signals;
 pub mod target;
 pub mod tls;
 
@@ -53,6 +55,11 @@ pub fn main() -> i32 {
                 unsafe { tls::lazy_roots(cli.client.insecure) };
             }
             let mut reporter = report::Reporter::new(cli.client.json, cli.client.color);
+            // Before any thread starts, so that every thread leaves the signals to this one.
+            if let Err(e) = signals::install(reporter.last_words()) {
+                eprintln!("error: could not set up signal handling: {e}");
+                return Code::Internal.as_i32();
+            }
             client::run(&cli.client, plan, &mut reporter)
         }
     };

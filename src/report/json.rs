@@ -102,8 +102,8 @@ fn fields(event: &Event) -> (&'static str, Value) {
             ("message", v)
         }
         Event::RoundTrip { rtt } => ("rtt", json!({"rtt_ms": ms(*rtt)})),
-        Event::Close { direction, code, reason } => {
-            ("close", json!({"direction": direction.as_str(), "code": code, "reason": reason}))
+        Event::Close { direction, code, reason, echo } => {
+            ("close", json!({"direction": direction.as_str(), "code": code, "reason": reason, "echo": echo}))
         }
         Event::Error { kind, message } => ("error", json!({"kind": kind, "message": message})),
         Event::Exit { code } => ("exit", json!({"code": code})),
