@@ -82,16 +82,17 @@ fn env(name: &str) -> Option<String> {
 /// Run the client and return the exit code; every outcome, failures included, is reported.
 pub fn run(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Code {
     reporter.style_mut().verbose = args.verbose;
-    let code = match inspect(args, plan, reporter) {
+    let result = inspect(args, plan, reporter);
+    // From here the run ends on its own; a signal that came after the handshake, when no
+    // session followed to take it, still decides the exit code.
+    crate::signals::done();
+    let code = match result {
         Ok(code) => code,
         Err(f) => {
-            crate::signals::done();
             reporter.emit(&Event::Error { kind: f.code.kind(), message: f.message });
             f.code
         }
     };
-    crate::signals::done();
-    // A signal that came after the handshake, when no session followed to take it.
     let code = crate::signals::take().unwrap_or(code);
     reporter.emit(&Event::Exit { code: code.as_i32() });
     reporter.flush();

@@ -288,9 +288,8 @@ impl Policy {
                 let text = format!("{} ran out: closing the session", t.name);
                 (Ok(Code::Ok), Some(Note { level: Level::Info, text }))
             };
-            let step = self.close(1000, ending, now, note);
-            self.give_up = Some(now + CLOSE_WAIT_SHORT);
-            return step;
+            // The Close wait is the short one here: see close_deadline.
+            return self.close(1000, ending, now, note);
         }
         if self.quiet_until.is_some_and(|q| now >= q) {
             return self.close(1000, Ok(Code::Ok), now, None);
