@@ -40,7 +40,7 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand -n 'Exit 0 after N received messages (a goal: see --timeout)'
             cand --count 'Exit 0 after N received messages (a goal: see --timeout)'
             cand --expect 'Exit 0 at the first received message matching this regex (a goal: see --timeout)'
-            cand --expect-close 'Exit 0 only if the server closes with one of these codes; another code, or none, exits 8 (a goal: see --timeout)'
+            cand --expect-close 'Exit 0 only if the server closes with one of these codes (comma-separated, or the flag repeated); another code, or none, exits 8 (a goal: see --timeout)'
             cand -w 'After the last send, keep listening until the connection has been quiet this long (default 1s; every received message restarts it; 0 closes at once). Not with a goal'
             cand --wait 'After the last send, keep listening until the connection has been quiet this long (default 1s; every received message restarts it; 0 closes at once). Not with a goal'
             cand --timeout 'Overall deadline, from start to exit: DNS, connect, TLS, the HTTP exchange and the session (0: no limit). Default: none, or 10s of session when a goal is given'

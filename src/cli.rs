@@ -133,8 +133,8 @@ pub struct ClientArgs {
     #[arg(long, value_name = "REGEX")]
     pub expect: Option<String>,
 
-    /// Exit 0 only if the server closes with one of these codes; another code, or none, exits 8
-    /// (a goal: see --timeout).
+    /// Exit 0 only if the server closes with one of these codes (comma-separated, or the flag
+    /// repeated); another code, or none, exits 8 (a goal: see --timeout).
     #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = parse_close_code)]
     pub expect_close: Vec<u16>,
 
