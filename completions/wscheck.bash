@@ -53,7 +53,7 @@ _wscheck() {
 
     case "${cmd}" in
         wscheck)
-            opts="-H -s -o -k -u -L -v -x -n -w -P -h -V --header --subprotocol --origin --insecure --user --auth --cacert --cert --key --cert-warn-days --proxy --noproxy --location --max-redirs --verbose --connect-timeout --handshake-only --execute --count --expect --wait --timeout --binary --binary-output --show-ping-pong --ping-interval --max-size --timestamps --lenient --json --show-secrets --color --help --version serve demo completions man help"
+            opts="-H -s -o -k -u -L -v -x -n -w -0 -P -h -V --header --subprotocol --origin --insecure --user --auth --cacert --cert --key --cert-warn-days --proxy --noproxy --location --max-redirs --verbose --connect-timeout --handshake-only --execute --count --expect --expect-close --wait --timeout --binary --null --binary-output --show-ping-pong --ping-interval --ping-timeout --max-size --timestamps --lenient --json --show-secrets --color --help --version serve demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,6 +147,10 @@ _wscheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --expect-close)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -164,6 +168,10 @@ _wscheck() {
                     return 0
                     ;;
                 --ping-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ping-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

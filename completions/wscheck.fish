@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_wscheck_global_optspecs
-    string join \n H/header= s/subprotocol= o/origin= k/insecure u/auth= cacert= cert= key= cert-warn-days= proxy= noproxy= L/location max-redirs= v/verbose connect-timeout= handshake-only x/execute= n/count= expect= w/wait= timeout= binary binary-output= P/show-ping-pong ping-interval= max-size= timestamps lenient json show-secrets color= h/help V/version
+    string join \n H/header= s/subprotocol= o/origin= k/insecure u/auth= cacert= cert= key= cert-warn-days= proxy= noproxy= L/location max-redirs= v/verbose connect-timeout= handshake-only x/execute= n/count= expect= expect-close= w/wait= timeout= binary 0/null binary-output= P/show-ping-pong ping-interval= ping-timeout= max-size= timestamps lenient json show-secrets color= h/help V/version
 end
 
 function __fish_wscheck_needs_command
@@ -35,16 +35,18 @@ complete -c wscheck -n "__fish_wscheck_needs_command" -l cert-warn-days -d 'wss:
 complete -c wscheck -n "__fish_wscheck_needs_command" -l proxy -d 'Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; \'\' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY.' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l noproxy -d 'Hosts to reach without a proxy (comma-separated names, domains, IPs or CIDR ranges such as 10.0.0.0/8; overrides NO_PROXY); \'*\' for all' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l max-redirs -d 'The most redirects -L follows' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -l connect-timeout -d 'One deadline for DNS + TCP + TLS + the HTTP exchange (250ms, 2s, 1m, or seconds)' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -s x -l execute -d 'Send MSG after connecting (repeatable, in order); stdin is then not read' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -s n -l count -d 'Exit after N received messages' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -l expect -d 'Exit 0 at the first received message matching this regex' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -s w -l wait -d 'After the last send, keep listening until the connection has been quiet this long (every received message restarts it; 0 closes at once)' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -l timeout -d 'Overall deadline for the session (default: none)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l connect-timeout -d 'One deadline for DNS + TCP + TLS + the HTTP exchange of each connection (250ms, 2s, 1m, or seconds; 0: no limit)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -s x -l execute -d 'Send MSG after connecting (repeatable, in order); stdin is then not read. @FILE sends the file\'s content as one message, @- stdin\'s, @@text the text @text' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -s n -l count -d 'Exit 0 after N received messages (a goal: see --timeout)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l expect -d 'Exit 0 at the first received message matching this regex (a goal: see --timeout)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l expect-close -d 'Exit 0 only if the server closes with one of these codes (comma-separated, or the flag repeated); another code, or none, exits 8 (a goal: see --timeout)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -s w -l wait -d 'After the last send, keep listening until the connection has been quiet this long (default 1s; every received message restarts it; 0 closes at once). Not with a goal' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l timeout -d 'Overall deadline, from start to exit: DNS, connect, TLS, the HTTP exchange and the session (0: no limit). Default: none, or 10s of session when a goal is given' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l binary-output -d 'How received binary messages are written to a pipe' -r -f -a "raw\t'The bytes as they are, newline-terminated'
 hex\t'Lower-case hex, one message per line'
 base64\t'Base64, one message per line'"
 complete -c wscheck -n "__fish_wscheck_needs_command" -l ping-interval -d 'Send a ping this often and show each round-trip time' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l ping-timeout -d 'End the session (exit 9) when a ping is not answered within this long' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l max-size -d 'Largest message (and frame) accepted: bytes, or 64k/64KiB, 1M/1MiB, 1G (binary multiples), at most 1G; a larger one ends the session (1009)' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
@@ -53,7 +55,8 @@ complete -c wscheck -n "__fish_wscheck_needs_command" -s k -l insecure -d 'wss:/
 complete -c wscheck -n "__fish_wscheck_needs_command" -s L -l location -d 'Follow redirects (3xx with Location)'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s v -l verbose -d 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l handshake-only -d 'Close (1000) right after the verdict'
-complete -c wscheck -n "__fish_wscheck_needs_command" -l binary -d 'Send each stdin line as a binary message'
+complete -c wscheck -n "__fish_wscheck_needs_command" -l binary -d 'Send each stdin line, and each -x message, as a binary message'
+complete -c wscheck -n "__fish_wscheck_needs_command" -s 0 -l null -d 'End each received message on stdout with a NUL byte instead of a newline'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s P -l show-ping-pong -d 'Show ping and pong frames'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l timestamps -d 'Prefix messages shown on a terminal with the time since start'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l lenient -d 'Go on into the session after a 101 whose findings have errors'

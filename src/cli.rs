@@ -116,7 +116,8 @@ pub struct ClientArgs {
     #[arg(short = 'v', long)]
     pub verbose: bool,
 
-    /// One deadline for DNS + TCP + TLS + the HTTP exchange (250ms, 2s, 1m, or seconds).
+    /// One deadline for DNS + TCP + TLS + the HTTP exchange of each connection (250ms, 2s, 1m,
+    /// or seconds; 0: no limit).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub connect_timeout: Duration,
 
@@ -124,30 +125,41 @@ pub struct ClientArgs {
     #[arg(long)]
     pub handshake_only: bool,
 
-    /// Send MSG after connecting (repeatable, in order); stdin is then not read.
+    /// Send MSG after connecting (repeatable, in order); stdin is then not read. @FILE sends
+    /// the file's content as one message, @- stdin's, @@text the text @text.
     #[arg(short = 'x', long = "execute", value_name = "MSG")]
     pub execute: Vec<String>,
 
-    /// Exit after N received messages.
-    #[arg(short = 'n', long, value_name = "N")]
+    /// Exit 0 after N received messages (a goal: see --timeout).
+    #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
 
-    /// Exit 0 at the first received message matching this regex.
+    /// Exit 0 at the first received message matching this regex (a goal: see --timeout).
     #[arg(long, value_name = "REGEX")]
     pub expect: Option<String>,
 
-    /// After the last send, keep listening until the connection has been quiet this long
-    /// (every received message restarts it; 0 closes at once).
-    #[arg(short = 'w', long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
-    pub wait: Duration,
+    /// Exit 0 only if the server closes with one of these codes (comma-separated, or the flag
+    /// repeated); another code, or none, exits 8 (a goal: see --timeout).
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = parse_close_code)]
+    pub expect_close: Vec<u16>,
 
-    /// Overall deadline for the session (default: none).
+    /// After the last send, keep listening until the connection has been quiet this long
+    /// (default 1s; every received message restarts it; 0 closes at once). Not with a goal.
+    #[arg(short = 'w', long, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait: Option<Duration>,
+
+    /// Overall deadline, from start to exit: DNS, connect, TLS, the HTTP exchange and the
+    /// session (0: no limit). Default: none, or 10s of session when a goal is given.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
 
-    /// Send each stdin line as a binary message.
+    /// Send each stdin line, and each -x message, as a binary message.
     #[arg(long)]
     pub binary: bool,
+
+    /// End each received message on stdout with a NUL byte instead of a newline.
+    #[arg(short = '0', long)]
+    pub null: bool,
 
     /// How received binary messages are written to a pipe.
     #[arg(long, value_name = "FORMAT", default_value = "hex")]
@@ -158,8 +170,12 @@ pub struct ClientArgs {
     pub show_ping_pong: bool,
 
     /// Send a ping this often and show each round-trip time.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
     pub ping_interval: Option<Duration>,
+
+    /// End the session (exit 9) when a ping is not answered within this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, requires = "ping_interval")]
+    pub ping_timeout: Option<Duration>,
 
     /// Largest message (and frame) accepted: bytes, or 64k/64KiB, 1M/1MiB, 1G (binary multiples),
     /// at most 1G; a larger one ends the session (1009).
@@ -281,6 +297,42 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
     }
 }
 
+/// A DURATION that must be more than zero (`--ping-interval`, `--ping-timeout`).
+pub fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err(format!("'{}' is not allowed here: the duration must be more than zero", s.trim()));
+    }
+    Ok(d)
+}
+
+/// A close code a server may send (`--expect-close`): 1000–1003, 1007–1014, 3000–4999.
+pub fn parse_close_code(s: &str) -> Result<u16, String> {
+    let code: u16 =
+        s.trim().parse().map_err(|_| format!("'{s}' is not a close code (a number such as 1000 or 4001)"))?;
+    if !crate::close::may_be_sent(code) {
+        return Err(format!(
+            "{code} ({}) is never sent in a Close frame, so a server cannot close with it",
+            crate::close::name(code)
+        ));
+    }
+    Ok(code)
+}
+
+/// A duration as a user would write it: `250ms`, `2s`, `1500ms`, `1m`.
+pub fn show_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if !d.subsec_nanos().is_multiple_of(1_000_000) {
+        format!("{:.3}ms", d.as_secs_f64() * 1000.0)
+    } else if ms.is_multiple_of(60_000) && ms > 0 {
+        format!("{}m", ms / 60_000)
+    } else if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,5 +369,27 @@ mod tests {
         for bad in ["0", "0k", "2G", "1T", "-1", "1.5M", "M", "", "99999999999999999999"] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn positive_durations_and_close_codes() {
+        assert_eq!(parse_positive_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_positive_duration("0").is_err());
+        assert!(parse_positive_duration("0ms").is_err());
+        assert_eq!(parse_close_code("4001"), Ok(4001));
+        assert_eq!(parse_close_code(" 1000"), Ok(1000));
+        assert!(parse_close_code("1005").is_err());
+        assert!(parse_close_code("999").is_err());
+        assert!(parse_close_code("x").is_err());
+    }
+
+    #[test]
+    fn durations_are_shown_as_written() {
+        assert_eq!(show_duration(Duration::from_millis(250)), "250ms");
+        assert_eq!(show_duration(Duration::from_secs(2)), "2s");
+        assert_eq!(show_duration(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(show_duration(Duration::from_secs(120)), "2m");
+        assert_eq!(show_duration(Duration::from_micros(1500)), "1.500ms");
+        assert_eq!(show_duration(Duration::ZERO), "0s");
     }
 }

@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use mio::{Poll, Waker};
 use regex::Regex;
-use tungstenite::Message;
 use tungstenite::protocol::{Role, WebSocket, WebSocketConfig};
 
 use crate::cli::ClientArgs;
@@ -15,9 +14,12 @@ use crate::connect::{self, ConnectOptions, Connected, TlsOptions};
 use crate::event::{Event, Level};
 use crate::exit::{Code, Failure};
 use crate::handshake::{self, Request, RequestOptions, Response, request};
+use crate::limits::Limits;
 use crate::proxy;
 use crate::report::Reporter;
+use crate::session::ending::Rules;
 use crate::session::input::{self, Feed, Input, QUEUE, Wake};
+use crate::session::plan::{self, SessionPlan};
 use crate::session::{self, repl};
 use crate::target::Target;
 
@@ -29,6 +31,10 @@ pub struct Plan {
     pub auth: Option<(String, String)>,
     /// Said before connecting (e.g. a proxy variable wscheck cannot use).
     pub warnings: Vec<String>,
+    /// The session's flags, checked, with the `-x` messages read.
+    pub session: SessionPlan,
+    /// `--timeout` and `--connect-timeout`, from the program's start.
+    pub limits: Limits,
 }
 
 /// Check the URL and flags, read the TLS files; a usage error stops here, before any connection.
@@ -68,7 +74,10 @@ pub fn prepare(args: &ClientArgs) -> Result<Plan, Failure> {
             },
         }),
     };
-    Ok(Plan { target, expect, tls, auth, warnings })
+    let session = plan::prepare(args, std::io::stdin().lock())?;
+    // The clock starts once nothing waits for the user (a password prompt, `-x @-`).
+    let limits = Limits::new(Instant::now(), args.timeout, args.connect_timeout);
+    Ok(Plan { target, expect, tls, auth, warnings, session, limits })
 }
 
 fn env(name: &str) -> Option<String> {
@@ -78,13 +87,18 @@ fn env(name: &str) -> Option<String> {
 /// Run the client and return the exit code; every outcome, failures included, is reported.
 pub fn run(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Code {
     reporter.style_mut().verbose = args.verbose;
-    let code = match inspect(args, plan, reporter) {
+    let result = inspect(args, plan, reporter);
+    // From here the run ends on its own; a signal that came after the handshake, when no
+    // session followed to take it, still decides the exit code.
+    crate::signals::done();
+    let code = match result {
         Ok(code) => code,
         Err(f) => {
             reporter.emit(&Event::Error { kind: f.code.kind(), message: f.message });
             f.code
         }
     };
+    let code = crate::signals::take().unwrap_or(code);
     reporter.emit(&Event::Exit { code: code.as_i32() });
     reporter.flush();
     if let Some(why) = reporter.failure() {
@@ -104,7 +118,9 @@ fn inspect(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Result<Cod
         for warning in &plan.warnings {
             emit(Event::Note { level: Level::Warning, text: warning.clone() });
         }
-        let (stream, response, request, findings) = follow(args, plan.target, &plan.tls, plan.auth, &mut emit)?;
+        let (stream, response, request, findings) =
+            follow(args, plan.target.clone(), &plan.tls, plan.auth.clone(), &plan.limits, &mut emit)?;
+        crate::signals::handshake_done();
         let code = handshake::judge(&request, &response, findings, &mut emit);
         (stream, response, code)
     };
@@ -112,7 +128,7 @@ fn inspect(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Result<Cod
     if !proceed {
         return Ok(code);
     }
-    let end = talk(args, plan.expect, stream, response, reporter)?;
+    let end = talk(args, &plan, stream, response, reporter)?;
     Ok(if code == Code::Ok { end } else { code })
 }
 
@@ -123,6 +139,7 @@ fn follow(
     mut target: Target,
     tls: &TlsOptions,
     mut auth: Option<(String, String)>,
+    limits: &Limits,
     emit: &mut dyn FnMut(Event),
 ) -> Result<(connect::Stream, Response, Request, Vec<crate::event::Finding>), Failure> {
     let mut headers = args.headers.clone();
@@ -138,13 +155,15 @@ fn follow(
         // Warnings about the environment were said once, by `prepare`.
         let proxy = proxy::select(&target, args.proxy.as_deref(), args.noproxy.as_deref(), &env, &mut Vec::new())?;
         let opts = ConnectOptions { tls: tls.clone(), proxy, show_secrets: args.show_secrets };
-        let deadline = Instant::now() + args.connect_timeout;
-        let Connected { mut stream, findings } = connect::connect(&target, &opts, deadline, emit)?;
-        let response =
-            handshake::exchange(&mut stream, &request, args.show_secrets, emit).map_err(|f| match &mut stream {
+        let deadline = limits.connection(Instant::now());
+        let Connected { mut stream, findings } =
+            connect::connect(&target, &opts, deadline.at, emit).map_err(|f| deadline.blame(f))?;
+        let response = handshake::exchange(&mut stream, &request, args.show_secrets, emit)
+            .map_err(|f| match &mut stream {
                 connect::Stream::Tls(s) => crate::tls_failure::alert_after_handshake(s, f, &target.authority()),
                 connect::Stream::Plain(_) => f,
-            })?;
+            })
+            .map_err(|f| deadline.blame(f))?;
         let location = response.first("Location").filter(|_| args.location && (300..400).contains(&response.status));
         let Some(location) = location else {
             return Ok((stream, response, request, findings));
@@ -209,12 +228,13 @@ fn redirect_target(from: &Target, location: &str) -> Result<Target, Failure> {
 /// The session after a valid handshake: pick the input (REPL, -x, stdin) and run the loop.
 fn talk(
     args: &ClientArgs,
-    expect: Option<Regex>,
+    plan: &Plan,
     mut stream: connect::Stream,
     response: Response,
     reporter: &mut Reporter,
 ) -> Result<Code, Failure> {
     stream.tcp_mut().set_deadline(None).map_err(internal)?;
+    let deflate_agreed = agreed_deflate(&response);
     // A 32 KiB read buffer (tungstenite zeroes 128 KiB by default): as fast here, 96 KiB less memory.
     let config = WebSocketConfig::default()
         .read_buffer_size(32 << 10)
@@ -232,18 +252,20 @@ fn talk(
         && !reporter.is_json()
         && std::io::stdin().is_terminal()
         && std::io::stdout().is_terminal();
+    crate::signals::enter_session(wake.clone(), interactive);
     {
         let style = reporter.style_mut();
         style.binary_output = args.binary_output;
         style.timestamps = args.timestamps;
+        style.null = args.null;
     }
     if args.handshake_only {
         drop(feed);
     } else if !args.execute.is_empty() {
-        let messages = args.execute.clone();
+        let messages = plan.session.messages.clone();
         std::thread::spawn(move || {
             for m in messages {
-                if !feed.send(Input::Send(Message::Text(m.into()))) {
+                if !feed.send(Input::Send(m)) {
                     return;
                 }
             }
@@ -257,20 +279,36 @@ fn talk(
         let (binary, max) = (args.binary, args.max_size);
         std::thread::spawn(move || input::pipe(std::io::stdin().lock(), feed, binary, max));
     }
-    let opts = session::Options {
-        wait: args.wait,
-        timeout: args.timeout,
+    let rules = Rules {
         count: args.count,
-        expect,
+        expect: args.expect.clone(),
+        expect_close: args.expect_close.clone(),
+        wait: plan.session.wait,
+        timeout: plan.limits.session(Instant::now(), plan::has_goal(args)),
+    };
+    let opts = session::Options {
+        rules,
+        expect: plan.expect.clone(),
         ping_interval: args.ping_interval,
+        ping_timeout: args.ping_timeout,
         show_ping_pong: args.show_ping_pong || interactive,
         close_at_once: args.handshake_only,
         verbose: args.verbose,
+        deflate_agreed,
     };
     let end = session::run(ws, &opts, reporter, rx, poll, wake);
     reporter.clear_printer();
     drop(terminal);
     end
+}
+
+/// True when the server's `Sec-WebSocket-Extensions` agreed to permessage-deflate (offered
+/// with `-H`): its frames will be compressed, which wscheck cannot read yet (SPEC §14).
+fn agreed_deflate(response: &Response) -> bool {
+    response
+        .tokens("Sec-WebSocket-Extensions")
+        .iter()
+        .any(|t| t.split(';').next().is_some_and(|name| name.trim().eq_ignore_ascii_case("permessage-deflate")))
 }
 
 fn internal(e: std::io::Error) -> Failure {

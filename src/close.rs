@@ -34,3 +34,12 @@ pub fn may_be_sent(code: u16) -> bool {
 pub fn is_clean(code: Option<u16>) -> bool {
     matches!(code, None | Some(1000) | Some(1001))
 }
+
+/// A received Close's code in words: `1000 (normal closure)`, or `no status code (1005)` for
+/// a Close that carried none (RFC 6455 §7.1.5).
+pub fn describe(code: Option<u16>) -> String {
+    match code {
+        Some(c) => format!("{c} ({})", name(c)),
+        None => "no status code (1005)".into(),
+    }
+}

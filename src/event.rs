@@ -163,6 +163,8 @@ pub enum Event {
         direction: Direction,
         code: Option<u16>,
         reason: String,
+        /// A sent Close that answers the server's (which closed first).
+        echo: bool,
     },
     Error {
         kind: &'static str,

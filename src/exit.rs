@@ -19,6 +19,10 @@ pub enum Code {
     NotMet = 8,
     SessionBroke = 9,
     ServerError = 10,
+    /// SIGINT ended the run (128 + 2, as shells report it).
+    Interrupted = 130,
+    /// SIGTERM ended the run (128 + 15).
+    Terminated = 143,
 }
 
 impl Code {
@@ -40,6 +44,8 @@ impl Code {
             Code::NotMet => "not-met",
             Code::SessionBroke => "protocol",
             Code::ServerError => "server-close",
+            Code::Interrupted => "interrupted",
+            Code::Terminated => "terminated",
         }
     }
 }
@@ -47,7 +53,7 @@ impl Code {
 /// The exit-code table, as printed in `--help` and the README.
 pub const TABLE: &str = "\
 Exit codes:
-  0   handshake valid, session ended cleanly, --expect met if given
+  0   handshake valid, session ended cleanly, every goal given met
   1   internal error
   2   usage error: bad flag, bad URL
   3   could not connect: DNS, refused, unreachable, proxy refused
@@ -55,10 +61,13 @@ Exit codes:
   5   the server did not switch protocols: non-101 status, no response, not HTTP,
       too-large or malformed response
   6   101, but the handshake breaks RFC 6455 (an error finding)
-  7   timed out (connect, handshake, --wait/--expect)
-  8   --expect/--count not met before the connection closed
-  9   the session broke: protocol error, connection lost without Close
-  10  the server closed the session with an error code (not 1000/1001/none)";
+  7   timed out: --connect-timeout, --timeout, or a goal (-n, --expect,
+      --expect-close) not met in time
+  8   a goal (-n, --expect, --expect-close) not met before the connection closed
+  9   the session broke: protocol error, connection lost without Close,
+      no pong within --ping-timeout
+  10  the server closed the session with an error code (not 1000/1001/none)
+  130 interrupted (SIGINT), 143 terminated (SIGTERM): Close 1000 was sent first";
 
 /// A failure that ends the run before (or instead of) a verdict, with its exit code.
 #[derive(Debug)]

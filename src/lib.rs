@@ -13,12 +13,14 @@ pub mod escape;
 pub mod event;
 pub mod exit;
 pub mod handshake;
+pub mod limits;
 pub mod man;
 pub mod prompt;
 pub mod proxy;
 pub mod report;
 pub mod serve;
 pub mod session;
+pub mod signals;
 pub mod socks;
 pub mod target;
 pub mod tls;
@@ -72,6 +74,11 @@ pub fn main() -> i32 {
                 unsafe { tls::lazy_roots(cli.client.insecure) };
             }
             let mut reporter = report::Reporter::new(cli.client.json, cli.client.color);
+            // Before any thread starts, so that every thread leaves the signals to this one.
+            if let Err(e) = signals::install(reporter.last_words()) {
+                eprintln!("error: could not set up signal handling: {e}");
+                return Code::Internal.as_i32();
+            }
             client::run(&cli.client, plan, &mut reporter)
         }
     };

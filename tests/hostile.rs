@@ -229,7 +229,7 @@ fn fragmented_message_with_interleaved_pings_is_printed_once_and_pings_answered(
         let _ = s.write_all(&ws_close(1000, ""));
         (before, code)
     });
-    let r = run(&["-n", "1", "-w", "10s", &server.url("/")]);
+    let r = run(&["-n", "1", &server.url("/")]);
     r.code(0);
     no_error(&r);
     assert_eq!(r.stdout, "Hello, fragmented world\n", "stdout\n--- stderr:\n{}", r.stderr);
@@ -388,7 +388,7 @@ fn text_after_the_servers_close_is_not_printed() {
     r.code(0);
     no_error(&r);
     err_line(&r, "* Close received: 1000 (normal closure)");
-    err_line(&r, "* warning: the server sent a frame after its Close (ignored)");
+    err_line(&r, "* warning: the server sent more after its Close (ignored)");
     assert_eq!(r.stdout, "before\n", "stdout\n--- stderr:\n{}", r.stderr);
     assert!(!r.stderr.contains("after the close"), "{}", r.stderr);
     assert_eq!(server.join(), Some(1000), "wscheck should answer the server's Close");

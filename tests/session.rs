@@ -71,9 +71,9 @@ fn ten_thousand_lines_come_back_in_order() {
 #[test]
 fn expect_met_exits_0_at_once() {
     let server = Serve::start(&[]);
-    // With a 10 s quiet wait, only acting on the match ends the run early.
+    // With a 10 s timeout, only acting on the match ends the run early.
     let start = Instant::now();
-    let r = wscheck(&["-x", "a", "-x", "b", "--expect", "^b$", "-w", "10s", &server.url], b"");
+    let r = wscheck(&["-x", "a", "-x", "b", "--expect", "^b$", "--timeout", "10s", &server.url], b"");
     let took = start.elapsed();
     r.code(0);
     out_is(&r, &["a", "b"]);
@@ -82,10 +82,11 @@ fn expect_met_exits_0_at_once() {
 }
 
 #[test]
-fn expect_not_met_when_the_wait_runs_out_exits_7() {
+fn expect_not_met_when_the_timeout_runs_out_exits_7() {
     let server = Serve::start(&[]);
-    let r = wscheck(&["-x", "hello", "--expect", "nomatch", "-w", "300ms", &server.url], b"");
-    r.code(7).err_has("error: --expect 'nomatch' not met");
+    let r = wscheck(&["-x", "hello", "--expect", "nomatch", "--timeout", "1s", &server.url], b"");
+    r.code(7);
+    err_line(&r, "error: --expect 'nomatch' not met before --timeout 1s ran out");
     out_is(&r, &["hello"]);
 }
 
@@ -106,7 +107,7 @@ fn expect_not_met_when_the_server_closes_exits_8() {
 fn count_stops_after_n_messages() {
     let frames: Vec<u8> = (1..=5).flat_map(|i| ws_text(format!("m{i}"))).collect();
     let server = scripted(frames, false);
-    let r = wscheck(&["-n", "2", "-w", "10s", &server.url("/")], b"");
+    let r = wscheck(&["-n", "2", &server.url("/")], b"");
     r.code(0);
     out_is(&r, &["m1", "m2"]);
     let (_, code) = server.join();
@@ -160,7 +161,8 @@ fn server_close_without_a_code_exits_0() {
     let server = scripted(ws_frame(0x8, b""), true);
     let r = wscheck(&[&server.url("/")], b"");
     r.code(0);
-    err_line(&r, "* Close received: with no code");
+    err_line(&r, "* Close received: no status code (1005)");
+    err_line(&r, "* Close sent: no status code (1005) (echo)");
     assert_eq!(server.join(), (vec![], None), "wscheck answers with a Close of no code");
 }
 
@@ -437,7 +439,8 @@ fn timeout_ends_the_session() {
     let r = wscheck(&["--timeout", "1s", "-w", "10s", "-x", "hi", &server.url], b"");
     r.code(0);
     out_is(&r, &["hi"]);
-    let r = wscheck(&["--timeout", "1s", "-w", "10s", "--expect", "nomatch", "-x", "hi", &server.url], b"");
+    err_line(&r, "* note: --timeout 1s ran out: closing the session");
+    let r = wscheck(&["--timeout", "1s", "--expect", "nomatch", "-x", "hi", &server.url], b"");
     r.code(7);
-    err_line(&r, "error: --expect 'nomatch' not met before --timeout ran out");
+    err_line(&r, "error: --expect 'nomatch' not met before --timeout 1s ran out");
 }

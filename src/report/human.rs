@@ -107,14 +107,12 @@ pub fn render(event: &Event, style: &Style, elapsed: Duration, data: &mut impl W
             let verdict = if *ok { "OK".green().bold() } else { "FAILED".red().bold() };
             text = format!("* {verdict}: {}\n", escape::text(summary));
         }
-        Event::Close { direction, code, reason } => {
+        Event::Close { direction, code, reason, echo } => {
             let who = if *direction == Direction::Sent { "sent" } else { "received" };
-            let code = match code {
-                Some(c) => format!("{c} ({})", crate::close::name(*c)),
-                None => "with no code".into(),
-            };
+            let code = crate::close::describe(*code);
             let reason = if reason.is_empty() { String::new() } else { format!(": \"{}\"", escape::text(reason)) };
-            text = format!("* Close {who}: {code}{reason}\n");
+            let echo = if *echo { " (echo)" } else { "" };
+            text = format!("* Close {who}: {code}{reason}{echo}\n");
         }
         Event::Error { message, .. } => text = format!("{} {}\n", "error:".red().bold(), escape::text(message)),
         Event::Exit { .. } => {}
@@ -173,7 +171,7 @@ fn message(
                 BinaryOutput::Base64 => out.write_all(data_encoding::BASE64.encode(data).as_bytes())?,
             },
         }
-        out.write_all(b"\n")?;
+        out.write_all(if style.null { b"\0" } else { b"\n" })?;
         return Ok(String::new());
     }
     if direction == Direction::Sent && data_message {

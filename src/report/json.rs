@@ -168,8 +168,8 @@ fn fields(event: &Event) -> (&'static str, Value) {
             ("message", v)
         }
         Event::RoundTrip { rtt } => ("rtt", json!({"rtt_ms": ms(*rtt)})),
-        Event::Close { direction, code, reason } => {
-            ("close", json!({"direction": direction.as_str(), "code": code, "reason": reason}))
+        Event::Close { direction, code, reason, echo } => {
+            ("close", json!({"direction": direction.as_str(), "code": code, "reason": reason, "echo": echo}))
         }
         Event::Error { kind, message } => {
             let mut v = json!({"kind": kind});

@@ -45,6 +45,8 @@ pub struct Style {
     pub interactive: bool,
     /// Show timings (`-v`).
     pub verbose: bool,
+    /// End each received message on stdout with NUL instead of a newline (`-0`).
+    pub null: bool,
 }
 
 pub struct Reporter {
@@ -72,6 +74,7 @@ impl Reporter {
                 timestamps: false,
                 interactive: false,
                 verbose: false,
+                null: false,
             },
             stdout: BufWriter::with_capacity(64 * 1024, io::stdout()),
             printer: None,
@@ -153,6 +156,28 @@ impl Reporter {
             }
         }
         Ok(())
+    }
+
+    /// A renderer for the last events of a run that another thread ends while this one is
+    /// blocked (a signal during the handshake): it writes straight to stdout and stderr,
+    /// each under its lock, so no line of this reporter's is cut in two.
+    pub fn last_words(&self) -> crate::signals::LastWords {
+        let (json, start, style) = (self.json, self.start, self.style);
+        Box::new(move |events: &[Event]| {
+            let elapsed = start.elapsed();
+            let mut out = io::stdout().lock();
+            let mut err = io::stderr().lock();
+            for event in events {
+                if json {
+                    let mut line = Vec::new();
+                    let _ = json::render(event, elapsed, &mut line);
+                    let _ = out.write_all(&line);
+                } else if let Ok(text) = human::render(event, &style, elapsed, &mut io::sink()) {
+                    let _ = err.write_all(text.as_bytes());
+                }
+            }
+            let _ = out.flush();
+        })
     }
 
     pub fn flush(&mut self) {

@@ -39,6 +39,11 @@ impl Wake {
             let _ = self.waker.wake();
         }
     }
+    /// Wake the loop even when a wake is already pending: for a signal, which the loop
+    /// checks on its own and which must not wait for the next input.
+    pub fn nudge(&self) {
+        let _ = self.waker.wake();
+    }
     /// Called by the loop before it drains the queue.
     pub fn clear(&self) {
         self.pending.store(false, Ordering::Release);
