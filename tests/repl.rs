@@ -177,3 +177,63 @@ fn help_lists_the_commands_and_double_slash_sends_text() {
     let (code, _) = r.exit();
     assert_eq!(code, 0);
 }
+
+/// A server that echoes every text frame until the client's Close, answers it, and
+/// returns the texts it received, in order, and the Close's code.
+fn echo_server() -> RawServer<(Vec<String>, Option<u16>)> {
+    RawServer::start(|mut s| {
+        ws_accept(&mut s);
+        let mut texts = Vec::new();
+        loop {
+            match read_client_frame(&mut s) {
+                Some((0x8, payload)) => {
+                    let _ = s.write_all(&ws_close(1000, ""));
+                    return (texts, close_code_of(&payload));
+                }
+                Some((0x1, text)) => {
+                    s.write_all(&ws_text(&text)).unwrap();
+                    texts.push(String::from_utf8(text).unwrap());
+                }
+                Some(_) => {}
+                None => return (texts, None),
+            }
+        }
+    })
+}
+
+/// Type `keys` in one write, wait for the echo of `last`, end with Ctrl-D; what the server got.
+fn sent_by_typing(keys: &str, last: &str) -> Vec<String> {
+    let server = echo_server();
+    let mut r = Repl::start(&server.url("/"));
+    r.keys(keys);
+    r.expect(&format!("< {last}"));
+    r.p.send_control('d').unwrap();
+    let (code, rest) = r.exit();
+    assert_eq!(code, 0, "{rest}");
+    let (texts, close) = server.join();
+    assert_eq!(close, Some(1000));
+    texts
+}
+
+#[test]
+fn lines_typed_ahead_in_one_write_are_all_sent() {
+    // What tmux send-keys, a fast typist or a terminal without bracketed paste deliver.
+    assert_eq!(sent_by_typing("a1\ra2\ra3\r", "a3"), ["a1", "a2", "a3"]);
+}
+
+#[test]
+fn a_bracketed_paste_of_several_lines_sends_one_message_per_line() {
+    assert_eq!(sent_by_typing("\x1b[200~p1\np2\np3\x1b[201~\r", "p3"), ["p1", "p2", "p3"]);
+}
+
+#[test]
+fn a_pasted_crlf_block_and_its_trailing_newline_send_one_message_per_line() {
+    // CRLF inside the paste, an empty line, and the newline a copied block usually ends with:
+    // no empty messages.
+    assert_eq!(sent_by_typing("\x1b[200~c1\r\nc2\r\n\r\nc3\r\n\x1b[201~\r", "c3"), ["c1", "c2", "c3"]);
+}
+
+#[test]
+fn pasted_lines_and_typed_ahead_keep_their_order() {
+    assert_eq!(sent_by_typing("t1\r\x1b[200~p1\np2\x1b[201~\rt2\r/ping\r//x\r", "/x"), ["t1", "p1", "p2", "t2", "/x"]);
+}

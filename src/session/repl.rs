@@ -121,21 +121,26 @@ pub fn start(feed: Feed) -> Result<(Printer, TerminalGuard), String> {
             reading_flag.store(false, Ordering::SeqCst);
             match read {
                 Ok(line) => {
-                    if !line.is_empty() {
-                        let _ = editor.add_history_entry(line.as_str());
-                        if let Some(path) = &history {
-                            let _ = editor.append_history(path);
-                        }
+                    // A bracketed paste arrives as one buffer with its newlines: one message
+                    // per line, as wscat and websocat send it (SPEC §15); empty lines send nothing.
+                    let lines: Vec<&str> = line.lines().filter(|l| !l.is_empty()).collect();
+                    for l in &lines {
+                        let _ = editor.add_history_entry(*l);
                     }
-                    match parse(&line) {
-                        Action::Input(input) => {
-                            let last = matches!(input, Input::Close(..));
-                            if !feed.send(input) || last {
-                                return;
+                    if let Some(path) = history.as_ref().filter(|_| !lines.is_empty()) {
+                        let _ = editor.append_history(path);
+                    }
+                    for l in lines {
+                        match parse(l) {
+                            Action::Input(input) => {
+                                let last = matches!(input, Input::Close(..));
+                                if !feed.send(input) || last {
+                                    return;
+                                }
                             }
+                            Action::Show(text) => println!("{text}"),
+                            Action::Nothing => {}
                         }
-                        Action::Show(text) => println!("{text}"),
-                        Action::Nothing => {}
                     }
                 }
                 Err(ReadlineError::Interrupted | ReadlineError::Eof) => {
