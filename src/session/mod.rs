@@ -83,6 +83,8 @@ struct Session<'a> {
     more_to_read: bool,
     /// A frame came after the server's Close and was dropped: said once.
     warned_after_close: bool,
+    /// Pings and pongs are shown (`-P`; the REPL's `/pings` changes it).
+    show_pings: bool,
 }
 
 /// Run the session until it ends; the result is the exit code or the failure to report.
@@ -114,6 +116,7 @@ pub fn run(
         started: now,
         more_to_read: false,
         warned_after_close: false,
+        show_pings: opts.show_ping_pong,
     };
     let fd = s.ws.get_ref().tcp().stream.as_raw_fd();
     s.ws.get_ref().tcp().stream.set_nonblocking(true).map_err(internal)?;
@@ -230,14 +233,14 @@ impl Session<'_> {
             Message::Text(t) => return self.on_data(Kind::Text, t.into()),
             Message::Binary(b) => return self.on_data(Kind::Binary, b),
             Message::Ping(p) => {
-                if self.opts.show_ping_pong {
+                if self.show_pings {
                     self.emit_message(Direction::Received, Kind::Ping, p.clone());
                     // tungstenite has queued the answer; it leaves with the next flush.
                     self.emit_message(Direction::Sent, Kind::Pong, p);
                 }
             }
             Message::Pong(p) => {
-                if self.opts.show_ping_pong {
+                if self.show_pings {
                     self.emit_message(Direction::Received, Kind::Pong, p.clone());
                 }
                 if let Some(i) = self.pings.iter().position(|(data, _)| **data == *p) {
@@ -389,7 +392,14 @@ impl Session<'_> {
                 Err(TryRecvError::Disconnected) => Input::Eof,
             };
             match input {
-                Input::Send(msg) => self.send(msg),
+                Input::Send(msg) => {
+                    if let Message::Ping(data) = &msg {
+                        // A ping typed in the REPL: its round trip is shown when the pong comes.
+                        self.pings.push_back((data.to_vec(), Instant::now()));
+                    }
+                    self.send(msg)
+                }
+                Input::ShowPings(on) => self.show_pings = on,
                 Input::Close(code, reason) => {
                     self.inputs_open = false;
                     self.start_close(code, reason, Ok(Code::Ok));
@@ -416,8 +426,8 @@ impl Session<'_> {
         let shown = match &msg {
             Message::Text(t) => Some((Kind::Text, Bytes::from(t.clone()))),
             Message::Binary(b) => Some((Kind::Binary, b.clone())),
-            Message::Ping(b) if self.opts.show_ping_pong => Some((Kind::Ping, b.clone())),
-            Message::Pong(b) if self.opts.show_ping_pong => Some((Kind::Pong, b.clone())),
+            Message::Ping(b) if self.show_pings => Some((Kind::Ping, b.clone())),
+            Message::Pong(b) if self.show_pings => Some((Kind::Pong, b.clone())),
             _ => None,
         };
         match self.ws.write(msg) {
