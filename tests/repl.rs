@@ -127,16 +127,22 @@ fn help_lists_the_commands_and_double_slash_sends_text() {
 }
 
 /// Type `keys` in one write, wait for the echo of `last`, end with Ctrl-D; what the server got.
+/// Each line sent is its own history entry.
 fn sent_by_typing(keys: &str, last: &str) -> Vec<String> {
     let server = echo_server();
     let mut r = Repl::start(&server.url("/"));
     r.keys(keys);
     r.expect(&format!("< {last}"));
+    let history = r.history();
     r.p.send_control('d').unwrap();
     let (code, rest) = r.exit();
     assert_eq!(code, 0, "{rest}");
     let (texts, close) = server.join();
     assert_eq!(close, Some(1000));
+    let typed: Vec<&String> = history.iter().filter(|h| !h.starts_with('/') || h.starts_with("//")).collect();
+    let sent: Vec<String> =
+        texts.iter().map(|t| if t.starts_with('/') { format!("/{t}") } else { t.clone() }).collect();
+    assert_eq!(typed, sent.iter().collect::<Vec<_>>(), "history: {history:?}");
     texts
 }
 

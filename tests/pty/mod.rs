@@ -17,7 +17,7 @@ pub const EXPECT_MS: u64 = 10_000;
 /// `XDG_DATA_HOME`, never to the real home.
 pub struct Repl {
     pub p: PtySession,
-    _data: TempDir,
+    data: TempDir,
     /// Everything read from the terminal so far.
     seen: String,
 }
@@ -42,7 +42,7 @@ impl Repl {
             cmd.env_remove(var);
         }
         let p = spawn_with_options(cmd, Options::new().timeout_ms(Some(EXPECT_MS))).expect("spawn wscheck on a pty");
-        Repl { p, _data: data, seen: String::new() }
+        Repl { p, data, seen: String::new() }
     }
 
     /// wscheck at its first prompt: from here keys reach the line editor.
@@ -64,6 +64,12 @@ impl Repl {
         self.seen.push_str(&before);
         self.seen.push_str(needle);
         before
+    }
+
+    /// The history entries saved so far, oldest first (rustyline's file, its `#V2` header left out).
+    pub fn history(&self) -> Vec<String> {
+        let file = std::fs::read_to_string(self.data.path().join("wscheck/history")).unwrap_or_default();
+        file.lines().filter(|l| *l != "#V2").map(str::to_string).collect()
     }
 
     /// Type `keys` without pressing Enter.
