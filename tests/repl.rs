@@ -190,38 +190,6 @@ fn a_lone_escape_key_does_not_hold_back_what_the_server_sends() {
 
 // ---- Pings and pongs (SPEC §15) ----------------------------------------------------------
 
-/// A server that sends a heartbeat ping after the handshake and after each text it gets,
-/// each followed by the text `after <ping>` once the client's pong is in; it answers a
-/// client's ping. The client's pongs, in order, and its Close code.
-fn heartbeat_server() -> RawServer<(Vec<Vec<u8>>, Option<u16>)> {
-    RawServer::start(|mut s| {
-        ws_accept(&mut s);
-        let mut pongs = Vec::new();
-        let mut beat = 0;
-        let mut ping = |s: &mut std::net::TcpStream, pongs: &mut Vec<Vec<u8>>| {
-            beat += 1;
-            let data = format!("beat{beat}");
-            s.write_all(&ws_frame(0x9, data.as_bytes())).unwrap();
-            let (op, pong) = read_client_frame(s).expect("the pong");
-            assert_eq!(op, 0xA, "not a pong: {pong:?}");
-            pongs.push(pong);
-            s.write_all(&ws_text(format!("after {data}"))).unwrap();
-        };
-        ping(&mut s, &mut pongs);
-        loop {
-            match read_client_frame(&mut s).expect("a frame") {
-                (0x1, _) => ping(&mut s, &mut pongs),
-                (0x9, data) => s.write_all(&ws_frame(0xA, &data)).unwrap(),
-                (0x8, payload) => {
-                    let _ = s.write_all(&ws_close(1000, ""));
-                    return (pongs, close_code_of(&payload));
-                }
-                other => panic!("unexpected frame {other:?}"),
-            }
-        }
-    })
-}
-
 #[test]
 fn pings_are_shown_only_after_pings_on_and_hidden_again_after_pings_off() {
     let server = heartbeat_server();

@@ -1,5 +1,6 @@
 //! The REPL on a real pseudo-terminal, for the tests: wscheck spawned on a pty (rexpect),
-//! what it drew rendered by a terminal emulator (vt100), and a server that echoes.
+//! what it drew rendered by a terminal emulator (vt100), servers that echo or send heartbeats,
+//! and a run with a terminal as stdin only.
 
 use std::io::Write;
 use std::process::Command;
@@ -209,4 +210,36 @@ pub fn run_with_terminal_stdin(args: &[&str], typed: &[u8]) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// A server that sends a heartbeat ping after the handshake and after each text it gets,
+/// each followed by the text `after <ping>` once the client's pong is in; it answers a
+/// client's ping. The client's pongs, in order, and its Close code.
+pub fn heartbeat_server() -> RawServer<(Vec<Vec<u8>>, Option<u16>)> {
+    RawServer::start(|mut s| {
+        ws_accept(&mut s);
+        let mut pongs = Vec::new();
+        let mut beat = 0;
+        let mut ping = |s: &mut std::net::TcpStream, pongs: &mut Vec<Vec<u8>>| {
+            beat += 1;
+            let data = format!("beat{beat}");
+            s.write_all(&ws_frame(0x9, data.as_bytes())).unwrap();
+            let (op, pong) = read_client_frame(s).expect("the pong");
+            assert_eq!(op, 0xA, "not a pong: {pong:?}");
+            pongs.push(pong);
+            s.write_all(&ws_text(format!("after {data}"))).unwrap();
+        };
+        ping(&mut s, &mut pongs);
+        loop {
+            match read_client_frame(&mut s).expect("a frame") {
+                (0x1, _) => ping(&mut s, &mut pongs),
+                (0x9, data) => s.write_all(&ws_frame(0xA, &data)).unwrap(),
+                (0x8, payload) => {
+                    let _ = s.write_all(&ws_close(1000, ""));
+                    return (pongs, close_code_of(&payload));
+                }
+                other => panic!("unexpected frame {other:?}"),
+            }
+        }
+    })
 }
