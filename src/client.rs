@@ -246,12 +246,18 @@ fn talk(
     let wake = Wake::new(Waker::new(poll.registry(), session::WAKER).map_err(internal)?);
     let (tx, rx) = sync_channel(QUEUE);
     let feed = Feed { tx, wake: wake.clone() };
-    let mut terminal = None;
-    let interactive = !args.handshake_only
-        && args.execute.is_empty()
-        && !reporter.is_json()
-        && std::io::stdin().is_terminal()
-        && std::io::stdout().is_terminal();
+    let mut repl = None;
+    // Lines are typed at a terminal: the REPL, unless it cannot run there (then say why).
+    let typed =
+        !args.handshake_only && args.execute.is_empty() && !reporter.is_json() && std::io::stdin().is_terminal();
+    let no_repl = if !typed {
+        None
+    } else if !std::io::stdout().is_terminal() {
+        Some("stdout is not a terminal".to_string())
+    } else {
+        repl::unsupported_terminal().map(|term| format!("this terminal (TERM={term}) cannot edit lines"))
+    };
+    let interactive = typed && no_repl.is_none();
     crate::signals::enter_session(wake.clone(), interactive);
     {
         let style = reporter.style_mut();
@@ -272,10 +278,19 @@ fn talk(
             feed.send(Input::Eof);
         });
     } else if interactive {
-        let (printer, guard) = repl::start(feed).map_err(|e| Failure::new(Code::Internal, e))?;
-        reporter.set_printer(printer);
-        terminal = Some(guard);
+        let mut editor = repl::Repl::new(feed).map_err(|e| Failure::new(Code::Internal, e))?;
+        reporter.say(repl::BANNER);
+        reporter.set_printer(editor.printer());
+        editor.begin();
+        repl = Some(editor);
     } else {
+        if let Some(why) = no_repl {
+            // `wscheck URL | tee log` at a shell: say why there is no prompt, and what typing does.
+            reporter.emit(&Event::Note {
+                level: Level::Info,
+                text: format!("the REPL is off because {why}: each line typed is sent as a message (Ctrl-D to end)"),
+            });
+        }
         let (binary, max) = (args.binary, args.max_size);
         std::thread::spawn(move || input::pipe(std::io::stdin().lock(), feed, binary, max));
     }
@@ -291,14 +306,16 @@ fn talk(
         expect: plan.expect.clone(),
         ping_interval: args.ping_interval,
         ping_timeout: args.ping_timeout,
-        show_ping_pong: args.show_ping_pong || interactive,
+        show_ping_pong: args.show_ping_pong,
         close_at_once: args.handshake_only,
         verbose: args.verbose,
         deflate_agreed,
     };
     let end = session::run(ws, &opts, reporter, rx, poll, wake);
     reporter.clear_printer();
-    drop(terminal);
+    if let Some(repl) = repl {
+        repl.finish();
+    }
     end
 }
 

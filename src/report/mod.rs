@@ -98,11 +98,25 @@ impl Reporter {
         self.printer = Some(printer);
     }
 
-    /// Stop printing through the line editor (the session is over): end its prompt line
-    /// and write directly again.
+    /// Stop printing through the line editor (the session is over; the REPL's `finish`
+    /// then takes its prompt away) and write directly again.
     pub fn clear_printer(&mut self) {
-        if self.printer.take().is_some() {
-            let _ = io::stderr().lock().write_all(b"\r\n");
+        self.printer = None;
+    }
+
+    /// A line of wscheck's own for the person at the terminal (the REPL's greeting):
+    /// through the printer while there is one, else on stderr. Not part of `--json`.
+    pub fn say(&mut self, text: &str) {
+        if self.json || self.broken {
+            return;
+        }
+        let line = format!("{text}\n");
+        match &mut self.printer {
+            Some(printer) => printer(line),
+            None => {
+                self.flush();
+                let _ = io::stderr().lock().write_all(line.as_bytes());
+            }
         }
     }
 
@@ -137,9 +151,11 @@ impl Reporter {
     fn write_human(&mut self, event: &Event, elapsed: std::time::Duration) -> io::Result<()> {
         if let Some(printer) = &mut self.printer {
             // The REPL shows messages as transcript lines, so nothing goes to the data sink.
+            // Each text ends in a newline: rustyline writes text as is when the editor is
+            // between two lines, and adds one only when it draws above the prompt.
             let err = human::render(event, &self.style, elapsed, &mut io::sink())?;
-            if let Some(t) = err.strip_suffix('\n') {
-                printer(t.to_string());
+            if !err.is_empty() {
+                printer(err);
             }
             return Ok(());
         }

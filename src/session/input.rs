@@ -21,6 +21,8 @@ pub enum Input {
     Eof,
     /// Input could not be read; end with a usage error after closing.
     Fail(String),
+    /// Show pings and pongs from now on, or stop showing them (the REPL's `/pings`).
+    ShowPings(bool),
 }
 
 /// Wakes the I/O loop; only the first wake after the loop drained the queue costs a syscall.

@@ -72,6 +72,8 @@ struct Session<'a> {
     unwritten_close: Option<Event>,
     /// Noise after the server's Close was reported (once).
     warned_noise: bool,
+    /// Pings and pongs are shown (`-P`; the REPL's `/pings` changes it).
+    show_pings: bool,
 }
 
 /// Run the session until it ends; the result is the exit code or the failure to report.
@@ -98,6 +100,7 @@ pub fn run(
         more_to_read: false,
         unwritten_close: None,
         warned_noise: false,
+        show_pings: opts.show_ping_pong,
     };
     let fd = s.ws.get_ref().tcp().stream.as_raw_fd();
     s.ws.get_ref().tcp().stream.set_nonblocking(true).map_err(internal)?;
@@ -238,9 +241,17 @@ impl Session<'_> {
             let now = Instant::now();
             let step = match input {
                 Input::Send(msg) => {
+                    if let Message::Ping(data) = &msg {
+                        // A ping typed in the REPL: its round trip is shown when the pong comes.
+                        self.pinger.sent(data.to_vec(), now);
+                    }
                     if let Some(end) = self.send(msg) {
                         return Some(end);
                     }
+                    continue;
+                }
+                Input::ShowPings(on) => {
+                    self.show_pings = on;
                     continue;
                 }
                 Input::Close(code, reason) => {
@@ -270,8 +281,8 @@ impl Session<'_> {
         let shown = match &msg {
             Message::Text(t) => Some((Kind::Text, Bytes::from(t.clone()))),
             Message::Binary(b) => Some((Kind::Binary, b.clone())),
-            Message::Ping(b) if self.opts.show_ping_pong => Some((Kind::Ping, b.clone())),
-            Message::Pong(b) if self.opts.show_ping_pong => Some((Kind::Pong, b.clone())),
+            Message::Ping(b) if self.show_pings => Some((Kind::Ping, b.clone())),
+            Message::Pong(b) if self.show_pings => Some((Kind::Pong, b.clone())),
             _ => None,
         };
         match self.ws.write(msg) {

@@ -57,6 +57,14 @@ impl Pinger {
         Some(payload)
     }
 
+    /// A ping sent by hand (the REPL's `/ping`): its pong shows the round trip too.
+    pub fn sent(&mut self, payload: Vec<u8>, now: Instant) {
+        self.outstanding.push_back((payload, now));
+        if self.outstanding.len() > REMEMBERED {
+            self.outstanding.pop_front();
+        }
+    }
+
     /// A pong arrived: the round-trip time of the ping it answers (and of none other: an
     /// answer to a later ping answers the earlier ones too).
     pub fn on_pong(&mut self, payload: &[u8], now: Instant) -> Option<Duration> {

@@ -54,14 +54,14 @@ impl Session<'_> {
             Message::Text(t) => return self.on_data(Kind::Text, t.into()),
             Message::Binary(b) => return self.on_data(Kind::Binary, b),
             Message::Ping(p) => {
-                if self.opts.show_ping_pong {
+                if self.show_pings {
                     self.emit_message(Direction::Received, Kind::Ping, p.clone());
                     // tungstenite has queued the answer; it leaves with the next flush.
                     self.emit_message(Direction::Sent, Kind::Pong, p);
                 }
             }
             Message::Pong(p) => {
-                if self.opts.show_ping_pong {
+                if self.show_pings {
                     self.emit_message(Direction::Received, Kind::Pong, p.clone());
                 }
                 if let Some(rtt) = self.pinger.on_pong(&p, Instant::now()) {

@@ -1,11 +1,16 @@
-//! The interactive front end: rustyline on its own thread, feeding the I/O loop. Received
-//! messages are printed through rustyline's external printer, above the line being typed.
+//! The interactive front end (SPEC §5, §15): rustyline on its own thread, feeding the I/O
+//! loop. Everything shown meanwhile goes through rustyline's external printer, above the
+//! line being typed; at the end the prompt is taken away before the last lines are printed.
 
-use std::io::Write;
+mod screen;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::time::{Duration, Instant};
 
+use rustyline::config::Config;
 use rustyline::error::ReadlineError;
 use rustyline::{
     Cmd, ConditionalEventHandler, DefaultEditor, Event as KeyEvent, EventContext, EventHandler, ExternalPrinter,
@@ -15,6 +20,10 @@ use tungstenite::Message;
 
 use super::input::{Feed, Input};
 use crate::report::Printer;
+use screen::{Show, Terminal};
+
+/// The greeting, printed once before the first prompt.
+pub const BANNER: &str = "Connected. Type a message and press Enter; /help for commands, Ctrl-D to close.";
 
 pub const HELP: &str = "\
 Type a line to send it as a text message. Commands:
@@ -22,6 +31,7 @@ Type a line to send it as a text message. Commands:
   /pong [data]              send an unsolicited pong
   /close [code [reason]]    close the connection (default 1000)
   /binary <hex>             send a binary message, e.g. /binary 01 02 ff
+  /pings on|off             show or hide pings and pongs (hidden unless -P)
   /help                     this help
   /quit                     close (1000) and exit; so do Ctrl-D, and Ctrl-C on an empty line
   //text                    send the text /text";
@@ -72,20 +82,39 @@ pub fn parse(line: &str) -> Action {
             };
             Action::Input(Input::Close(code, parts.next().unwrap_or("").to_string()))
         }
+        "pings" => match rest.trim() {
+            "on" => Action::Input(Input::ShowPings(true)),
+            "off" => Action::Input(Input::ShowPings(false)),
+            _ => Action::Show("/pings on shows pings and pongs, /pings off hides them".into()),
+        },
         "quit" | "exit" | "q" => Action::Input(Input::Close(1000, String::new())),
         "help" | "?" => Action::Show(HELP.to_string()),
         _ => Action::Show(format!("unknown command /{name} (/help lists them; //{name} sends the text /{name})")),
     }
 }
 
-/// Ctrl-C clears a line that has text, and interrupts (ends the REPL) on an empty one.
+/// Ctrl-C clears what has been typed (all of a pasted block), and interrupts (ends the
+/// REPL) on an empty line.
 struct CtrlC;
 
 impl ConditionalEventHandler for CtrlC {
     fn handle(&self, _: &KeyEvent, _: RepeatCount, _: bool, ctx: &EventContext) -> Option<Cmd> {
-        if ctx.line().is_empty() { Some(Cmd::Interrupt) } else { Some(Cmd::Kill(Movement::WholeLine)) }
+        if ctx.line().is_empty() { Some(Cmd::Interrupt) } else { Some(Cmd::Kill(Movement::WholeBuffer)) }
     }
 }
+
+/// What the editor is given to read when the session has ended: Ctrl-C clears the line,
+/// the next interrupts (the third is for a Ctrl-C that a half-read key sequence swallowed).
+const STOP_KEYS: &[u8] = b"\x03\x03\x03";
+
+/// How long the end may wait for the editor to draw what it was given and let go.
+const FINISH: Duration = Duration::from_secs(2);
+
+/// After an interrupt, rustyline leaves an empty prompt and a newline: up one row and clear it.
+const ERASE_PROMPT: &str = "\x1b[A\r\x1b[2K";
+
+/// Bracketed paste off: rustyline cannot say so itself once its input has been swapped.
+const PASTE_OFF: &str = "\x1b[?2004l";
 
 /// Where history is kept: `$XDG_DATA_HOME/wscheck/history`, else `~/.local/share/wscheck/history`.
 fn history_path() -> Option<PathBuf> {
@@ -98,87 +127,156 @@ fn history_path() -> Option<PathBuf> {
     Some(dir.join("history"))
 }
 
-/// Start the line editor on its own thread; returns the printer for everything shown
-/// meanwhile, and a guard that puts the terminal back as it was.
-pub fn start(feed: Feed) -> Result<(Printer, TerminalGuard), String> {
-    let guard = TerminalGuard::save();
-    let mut editor = DefaultEditor::new().map_err(|e| format!("could not start the line editor: {e}"))?;
-    editor.bind_sequence(Key::ctrl('C'), EventHandler::Conditional(Box::new(CtrlC)));
-    let history = history_path();
-    if let Some(path) = &history {
-        let _ = editor.load_history(path);
+/// The `TERM` of a terminal rustyline cannot edit lines on (it refuses these), if this is one.
+pub fn unsupported_terminal() -> Option<String> {
+    let term = std::env::var("TERM").ok()?;
+    ["dumb", "cons25", "emacs"].iter().any(|t| t.eq_ignore_ascii_case(&term)).then_some(term)
+}
+
+/// The REPL: the line editor, the thread that draws the transcript, and the terminal's
+/// original state.
+pub struct Repl {
+    show: SyncSender<Show>,
+    stopping: Arc<AtomicBool>,
+    /// The editor thread says here how it ended: `true` when it was stopped from outside.
+    done: Receiver<bool>,
+    terminal: Terminal,
+    /// The editor and what it needs, until [`Repl::begin`] moves them onto its thread.
+    editor: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl Repl {
+    /// Set up the line editor (not reading yet).
+    pub fn new(feed: Feed) -> Result<Repl, String> {
+        let terminal = Terminal::save();
+        let failed = |e: ReadlineError| format!("could not start the line editor: {e}");
+        // A lone ESC waits at most this long for the rest of its key sequence, so the editor
+        // never sits in the middle of one while text waits to be drawn.
+        let config = Config::builder().keyseq_timeout(Some(500)).build();
+        let mut editor = DefaultEditor::with_config(config).map_err(failed)?;
+        editor.bind_sequence(Key::ctrl('C'), EventHandler::Conditional(Box::new(CtrlC)));
+        let history = history_path();
+        if let Some(path) = &history {
+            let _ = editor.load_history(path);
+        }
+        let show = screen::spawn(editor.create_external_printer().map_err(failed)?);
+        let own = editor.create_external_printer().map_err(failed)?;
+        let stopping = Arc::new(AtomicBool::new(false));
+        let (done_tx, done) = mpsc::channel();
+        let stop = Arc::clone(&stopping);
+        let editor = Box::new(move || {
+            let _ = done_tx.send(edit(editor, own, feed, history, &stop));
+        });
+        Ok(Repl { show, stopping, done, terminal, editor: Some(editor) })
     }
-    let mut printer = editor.create_external_printer().map_err(|e| format!("could not start the line editor: {e}"))?;
-    println!("Connected. Type a message and press Enter; /help for commands, Ctrl-D to close.");
-    // The external printer only works while the editor is reading a line; between lines and
-    // after the editor has finished, text goes straight to the terminal.
-    let reading = Arc::new(AtomicBool::new(false));
-    let reading_flag = Arc::clone(&reading);
-    std::thread::spawn(move || {
-        loop {
-            reading_flag.store(true, Ordering::SeqCst);
-            let read = editor.readline("> ");
-            reading_flag.store(false, Ordering::SeqCst);
-            match read {
-                Ok(line) => {
-                    if !line.is_empty() {
-                        let _ = editor.add_history_entry(line.as_str());
-                        if let Some(path) = &history {
-                            let _ = editor.append_history(path);
-                        }
-                    }
-                    match parse(&line) {
-                        Action::Input(input) => {
-                            let last = matches!(input, Input::Close(..));
-                            if !feed.send(input) || last {
-                                return;
-                            }
-                        }
-                        Action::Show(text) => println!("{text}"),
-                        Action::Nothing => {}
-                    }
-                }
-                Err(ReadlineError::Interrupted | ReadlineError::Eof) => {
-                    feed.send(Input::Close(1000, String::new()));
-                    return;
-                }
-                Err(e) => {
-                    feed.send(Input::Fail(format!("the line editor failed: {e}")));
-                    return;
+
+    /// Where everything shown during the session goes: drawn above the prompt, in order.
+    pub fn printer(&self) -> Printer {
+        let show = self.show.clone();
+        Box::new(move |text: String| {
+            let _ = show.send(Show::Text(text));
+        })
+    }
+
+    /// Start reading lines.
+    pub fn begin(&mut self) {
+        if let Some(editor) = self.editor.take() {
+            std::thread::spawn(editor);
+        }
+    }
+
+    /// The session is over: draw what is still queued, take the prompt away, give the
+    /// terminal back as it was. What is printed next starts on a clean line.
+    pub fn finish(mut self) {
+        let deadline = Instant::now() + FINISH;
+        let left = || deadline.saturating_duration_since(Instant::now());
+        let (flushed_tx, flushed) = mpsc::channel();
+        let drawn = self.show.send(Show::Flush(flushed_tx)).is_ok() && flushed.recv_timeout(left()).is_ok();
+        let ended = match self.done.try_recv() {
+            Ok(stopped) => Some(stopped),
+            Err(mpsc::TryRecvError::Disconnected) => Some(false),
+            Err(mpsc::TryRecvError::Empty) if drawn => {
+                self.stopping.store(true, Ordering::SeqCst);
+                if self.terminal.feed_stdin(STOP_KEYS) {
+                    let _ = self.show.send(Show::Wake);
+                    self.done.recv_timeout(left()).ok()
+                } else {
+                    None
                 }
             }
-        }
-    });
-    let print = move |text: String| {
-        if reading.load(Ordering::SeqCst) {
-            let _ = printer.print(text);
-        } else {
-            let _ = writeln!(std::io::stderr().lock(), "{text}");
-        }
-    };
-    Ok((Box::new(print), guard))
-}
-
-/// Restores the terminal's settings when dropped: the session may end while the editor
-/// thread still has the terminal in raw mode.
-pub struct TerminalGuard(Option<libc::termios>);
-
-impl TerminalGuard {
-    fn save() -> TerminalGuard {
-        // SAFETY: tcgetattr writes a termios for fd 0; it is used only if the call succeeds.
-        unsafe {
-            let mut t: libc::termios = std::mem::zeroed();
-            TerminalGuard((libc::tcgetattr(0, &mut t) == 0).then_some(t))
-        }
+            Err(mpsc::TryRecvError::Empty) => None,
+        };
+        self.terminal.restore();
+        let tail = match ended {
+            Some(true) => ERASE_PROMPT,
+            Some(false) => "",
+            // The editor did not let go in time: at least start a clean line.
+            None => "\r\x1b[2K",
+        };
+        // To the terminal the editor drew on (stdout), even when stderr goes elsewhere.
+        let mut out = std::io::stdout().lock();
+        let _ = std::io::Write::write_all(&mut out, format!("{PASTE_OFF}{tail}").as_bytes());
+        let _ = std::io::Write::flush(&mut out);
     }
 }
 
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        if let Some(t) = &self.0 {
-            // SAFETY: restores settings read from the same fd by tcgetattr.
-            unsafe {
-                libc::tcsetattr(0, libc::TCSANOW, t);
+/// The editor's loop: read lines and send them until the user or the session ends it.
+/// True when it was stopped from outside (its prompt is then left empty, for `finish`).
+fn edit(
+    mut editor: DefaultEditor,
+    mut own: impl ExternalPrinter,
+    feed: Feed,
+    history: Option<PathBuf>,
+    stopping: &AtomicBool,
+) -> bool {
+    // Between two lines the editor does not read, so its printer writes straight away,
+    // before the next prompt.
+    let mut show = |text: String| {
+        let _ = own.print(format!("{text}\n"));
+    };
+    loop {
+        let line = match editor.readline("> ") {
+            Ok(line) => line,
+            // Stopped while reading: the prompt is on the screen, and a newline after it.
+            Err(ReadlineError::Interrupted | ReadlineError::Eof) if stopping.load(Ordering::SeqCst) => return true,
+            // Stopped before it could read (the terminal was already swapped): nothing drawn.
+            Err(_) if stopping.load(Ordering::SeqCst) => return false,
+            Err(ReadlineError::Interrupted | ReadlineError::Eof) => {
+                feed.send(Input::Close(1000, String::new()));
+                return false;
+            }
+            Err(e) => {
+                feed.send(Input::Fail(format!("the line editor failed: {e}")));
+                return false;
+            }
+        };
+        // A bracketed paste arrives as one buffer with its newlines: one message per line,
+        // as wscat and websocat send it (SPEC §15); empty lines send nothing.
+        let lines: Vec<&str> = line.lines().filter(|l| !l.is_empty()).collect();
+        for l in &lines {
+            let _ = editor.add_history_entry(*l);
+        }
+        if let Some(path) = history.as_ref().filter(|_| !lines.is_empty()) {
+            let _ = editor.append_history(path);
+        }
+        for l in lines {
+            match parse(l) {
+                Action::Input(input) => {
+                    let last = matches!(input, Input::Close(..));
+                    let said = match input {
+                        Input::ShowPings(true) => Some("* pings and pongs are shown (/pings off hides them)"),
+                        Input::ShowPings(false) => Some("* pings and pongs are hidden (/pings on shows them)"),
+                        _ => None,
+                    };
+                    if !feed.send(input) || last {
+                        return false;
+                    }
+                    if let Some(text) = said {
+                        show(text.to_string());
+                    }
+                }
+                Action::Show(text) => show(text),
+                Action::Nothing => {}
             }
         }
     }
@@ -215,5 +313,9 @@ mod tests {
         assert!(matches!(parse("/binary zz"), Action::Show(_)));
         assert!(matches!(parse("/nope"), Action::Show(_)));
         assert!(matches!(parse("/help"), Action::Show(_)));
+        assert_eq!(parse("/pings on"), Action::Input(Input::ShowPings(true)));
+        assert_eq!(parse("/pings off"), Action::Input(Input::ShowPings(false)));
+        assert!(matches!(parse("/pings"), Action::Show(_)));
+        assert!(matches!(parse("/pings maybe"), Action::Show(_)));
     }
 }
