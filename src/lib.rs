@@ -12,6 +12,8 @@ pub mod escape;
 pub mod event;
 pub mod exit;
 pub mod handshake;
+#[cfg(feature = "http2")]
+pub mod http2;
 pub mod prompt;
 pub mod proxy;
 pub mod report;
