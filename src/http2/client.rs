@@ -7,9 +7,9 @@
 //! 2xx, a [`Bridge`]. After the session, [`Ending::wait`] says how the stream ended.
 
 use std::os::unix::net::UnixStream;
-use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::mpsc::{self, SyncSender};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use h2::client::SendRequest;
@@ -17,8 +17,9 @@ use tokio::task::JoinHandle;
 use tokio::time::timeout_at;
 
 use super::bridge::{First, LINGER, first, pump};
+pub use super::ending::{Ended, Ending, Side, StreamEnd};
 use super::io::{Io, SharedTap, lock};
-use super::tap::{Dir, Field, Record, Setting, Tap, error_name};
+use super::tap::{Dir, Field, Record, Setting, Tap};
 use super::{Error, Transport};
 
 /// What to ask for: the pseudo-headers' values and the headers after them.
@@ -59,68 +60,6 @@ pub struct Bridge {
     pub socket: UnixStream,
     /// How the stream ended, once it has.
     pub ending: Ending,
-}
-
-/// The helper thread's last word: how the stream ended.
-#[derive(Debug)]
-pub struct Ending(Receiver<StreamEnd>);
-
-impl Ending {
-    /// Wait at most `limit` for the stream's end (call after closing the socket).
-    pub fn wait(self, limit: Duration) -> StreamEnd {
-        self.0.recv_timeout(limit).unwrap_or_else(|_| StreamEnd { events: Vec::new(), open: true })
-    }
-}
-
-/// Who did something to the stream.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Side {
-    Client,
-    Server,
-}
-
-/// One thing that ended the stream or the connection, as seen on the wire.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Ended {
-    EndStream,
-    Reset(u32),
-    GoAway {
-        code: u32,
-        last_stream: u32,
-    },
-    /// The server closed the TCP connection.
-    Closed,
-}
-
-/// How the stream ended, in wire order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StreamEnd {
-    pub events: Vec<(Side, Ended)>,
-    /// True when no ending came from the helper in time.
-    pub open: bool,
-}
-
-impl std::fmt::Display for StreamEnd {
-    /// "server END_STREAM, then client END_STREAM, then server RST_STREAM CANCEL".
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.open || self.events.is_empty() {
-            return write!(f, "the stream did not end on the wire");
-        }
-        let words: Vec<String> = self
-            .events
-            .iter()
-            .map(|(side, what)| {
-                let who = if *side == Side::Server { "server" } else { "client" };
-                match what {
-                    Ended::EndStream => format!("{who} END_STREAM"),
-                    Ended::Reset(c) => format!("{who} RST_STREAM {}", error_name(*c)),
-                    Ended::GoAway { code, .. } => format!("{who} GOAWAY {}", error_name(*code)),
-                    Ended::Closed => format!("{who} closed the connection"),
-                }
-            })
-            .collect();
-        write!(f, "{}", words.join(", then "))
-    }
 }
 
 type Answer = (Exchange, Result<UnixStream, Error>);
@@ -183,7 +122,7 @@ fn helper<T: Transport>(t: T, offer: Offer, deadline: Instant, answer: SyncSende
                 }
                 pump(mine, send, recv).await;
                 conn.close(Some(sender)).await;
-                let _ = end.send(conn.ending());
+                let _ = end.send(super::ending::from_tap(&lock(&conn.tap), conn.stream.unwrap_or(0)));
             }
         }
     });
@@ -363,30 +302,6 @@ impl Conn {
         self.pinger = None;
         let _ = tokio::time::timeout(LINGER, &mut task).await;
         task.abort();
-    }
-
-    /// How the CONNECT stream ended, from the tap.
-    fn ending(&self) -> StreamEnd {
-        let tap = lock(&self.tap);
-        let id = self.stream.unwrap_or(0);
-        let side = |d: &Dir| if *d == Dir::In { Side::Server } else { Side::Client };
-        let events = tap
-            .records()
-            .filter_map(|r| match r {
-                Record::Headers { dir, stream, end_stream: true, .. } | Record::EndStream { dir, stream }
-                    if *stream == id =>
-                {
-                    Some((side(dir), Ended::EndStream))
-                }
-                Record::Reset { dir, stream, code } if *stream == id => Some((side(dir), Ended::Reset(*code))),
-                Record::GoAway { dir, last_stream, code, .. } => {
-                    Some((side(dir), Ended::GoAway { code: *code, last_stream: *last_stream }))
-                }
-                Record::Closed { dir: Dir::In } => Some((Side::Server, Ended::Closed)),
-                _ => None,
-            })
-            .collect();
-        StreamEnd { events, open: false }
     }
 }
 

@@ -19,7 +19,9 @@ pub mod server;
 pub mod tap;
 
 mod bridge;
+mod ending;
 mod error;
+mod frames;
 mod io;
 
 pub use error::Error;

@@ -2,6 +2,7 @@
 //! strings, dynamic-table references), split and padded frames, garbage and bounds.
 
 use super::*;
+use crate::http2::frames::MAX_DEBUG;
 
 fn hex(s: &str) -> Vec<u8> {
     let s: String = s.split_whitespace().collect();
