@@ -122,6 +122,19 @@ fn a_server_without_the_setting_gets_no_connect() {
 }
 
 #[test]
+fn settings_that_come_late_are_waited_for() {
+    // h2 reads SETTINGS_ENABLE_CONNECT_PROTOCOL as false until the server's SETTINGS are
+    // applied; deciding before that would wrongly say "not RFC 8441".
+    let raw = RawH2::start_late(rfc8441_settings(), Box::new(|s| (headers(s, false, &[(":status", "200")]), true)));
+    let (exchange, result) = timed(|| open_h2c(raw.addr, offer("http", "x")));
+    let bridge = result.unwrap();
+    assert_eq!(strs(&exchange.response.unwrap()), [(":status".to_string(), "200".to_string())]);
+    drop(bridge.socket);
+    bridge.ending.wait(Duration::from_secs(5));
+    assert_eq!(RawH2::requests(&raw.join()).len(), 1);
+}
+
+#[test]
 fn force_sends_the_connect_anyway() {
     let raw = answering(plain_settings(), |s| headers(s, true, &[(":status", "400")]), false);
     let mut o = offer("http", "x");
@@ -260,5 +273,46 @@ fn end_stream_then_reset_after_a_close_is_told_in_order() {
     let end = bridge.ending.wait(Duration::from_secs(5));
     assert_eq!(end.events[..2], [(Side::Server, Ended::EndStream), (Side::Server, Ended::Reset(8))], "{end}");
     assert!(end.to_string().starts_with("server END_STREAM, then server RST_STREAM CANCEL"), "{end}");
+    raw.join();
+}
+
+#[test]
+fn a_server_that_never_ends_its_half_is_reset_after_the_session_closes() {
+    let raw = answering(rfc8441_settings(), |s| headers(s, false, &[(":status", "200")]), true);
+    let (_, bridge) = open_h2c(raw.addr, offer("http", "x"));
+    let bridge = bridge.unwrap();
+    let start = Instant::now();
+    drop(bridge.socket);
+    let end = bridge.ending.wait(Duration::from_secs(5));
+    assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
+    assert_eq!(end.events[..2], [(Side::Client, Ended::EndStream), (Side::Client, Ended::Reset(8))], "{end}");
+    let tap = raw.join();
+    assert!(tap.records().any(|r| matches!(r, Record::Reset { dir: Dir::In, stream: 1, code: 8 })));
+}
+
+#[test]
+fn a_goaway_during_the_session_closes_the_bridge() {
+    let reply = |s| {
+        let mut b = headers(s, false, &[(":status", "200")]);
+        b.extend(frame(7, 0, 0, &[&1u32.to_be_bytes()[..], &2u32.to_be_bytes()].concat()));
+        b
+    };
+    // The server closes the connection after its GOAWAY.
+    let raw = answering(rfc8441_settings(), reply, false);
+    let (_, bridge) = open_h2c(raw.addr, offer("http", "x"));
+    let bridge = bridge.unwrap();
+    let mut ws = ws_client(bridge.socket);
+    let start = Instant::now();
+    // The session sees the end of its stream, not a hang.
+    assert!(matches!(
+        ws.read(),
+        Err(tungstenite::Error::Protocol(_) | tungstenite::Error::ConnectionClosed | tungstenite::Error::Io(_))
+    ));
+    assert!(start.elapsed() < Duration::from_secs(3));
+    drop(ws);
+    let end = bridge.ending.wait(Duration::from_secs(5));
+    assert_eq!(end.events[0], (Side::Server, Ended::GoAway { code: 2, last_stream: 1 }), "{end}");
+    assert!(end.events.contains(&(Side::Server, Ended::Closed)), "{end}");
+    assert!(end.to_string().starts_with("server GOAWAY INTERNAL_ERROR"), "{end}");
     raw.join();
 }

@@ -165,7 +165,17 @@ pub struct RawH2 {
 }
 
 impl RawH2 {
-    pub fn start(server_settings: Vec<u8>, mut script: Script) -> RawH2 {
+    pub fn start(server_settings: Vec<u8>, script: Script) -> RawH2 {
+        RawH2::run(server_settings, false, script)
+    }
+
+    /// Like `start`, but the SETTINGS go out only when the client's first PING arrives
+    /// (just before its ACK): a slow server, whose SETTINGS come after the client's.
+    pub fn start_late(server_settings: Vec<u8>, script: Script) -> RawH2 {
+        RawH2::run(server_settings, true, script)
+    }
+
+    fn run(server_settings: Vec<u8>, late: bool, mut script: Script) -> RawH2 {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, done) = mpsc::channel();
@@ -173,7 +183,10 @@ impl RawH2 {
             let (mut s, _) = listener.accept().unwrap();
             s.set_read_timeout(Some(PEER_LIMIT)).unwrap();
             let mut tap = Tap::server();
-            s.write_all(&server_settings).unwrap();
+            let mut pending_settings = Some(server_settings);
+            if !late {
+                s.write_all(&pending_settings.take().unwrap()).unwrap();
+            }
             let (mut buf, mut chunk, mut at) = (Vec::new(), [0u8; 16384], PREFACE.len());
             'read: while let Ok(n @ 1..) = s.read(&mut chunk) {
                 tap.feed(Dir::In, &chunk[..n]);
@@ -189,7 +202,9 @@ impl RawH2 {
                     at += 9 + len;
                     let reply = match kind {
                         4 if flags & 1 == 0 => frame(4, 1, 0, &[]),
-                        6 if flags & 1 == 0 => frame(6, 1, 0, &payload),
+                        6 if flags & 1 == 0 => {
+                            [pending_settings.take().unwrap_or_default(), frame(6, 1, 0, &payload)].concat()
+                        }
                         1 => {
                             let (bytes, go_on) = script(stream);
                             if s.write_all(&bytes).is_err() || !go_on {
