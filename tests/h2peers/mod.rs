@@ -119,13 +119,11 @@ pub fn round_trip(ws: &mut WebSocket<UnixStream>) {
     ws.send(Message::binary(big.clone())).unwrap();
     assert_eq!(ws.read().unwrap(), Message::binary(big));
     ws.close(Some(tungstenite::protocol::CloseFrame { code: 1000.into(), reason: "bye".into() })).unwrap();
-    loop {
-        match ws.read() {
-            Ok(Message::Close(Some(f))) => assert_eq!(u16::from(f.code), 1000),
-            Ok(other) => panic!("after Close: {other:?}"),
-            Err(tungstenite::Error::ConnectionClosed) => break,
-            Err(e) => panic!("closing: {e}"),
-        }
+    // The echoed Close ends the session: a server need not end the stream or the connection
+    // after it (hypercorn keeps both open until its idle timeout), so do not wait for that.
+    match ws.read() {
+        Ok(Message::Close(f)) => assert_eq!(f.map(|f| u16::from(f.code)), Some(1000)),
+        other => panic!("after Close: {other:?}"),
     }
 }
 
