@@ -22,7 +22,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use wscheck::http2::client::{self, Ended, Side};
+use wscheck::http2::client;
 
 /// hypercorn's start-up (python imports) is part of the handshake's time.
 const START: Duration = Duration::from_secs(20);
