@@ -316,3 +316,48 @@ fn a_goaway_during_the_session_closes_the_bridge() {
     assert!(end.to_string().starts_with("server GOAWAY INTERNAL_ERROR"), "{end}");
     raw.join();
 }
+
+/// What HTTP/2 costs at start-up: the helper thread with its current-thread runtime, and a
+/// whole `open` (handshake, SETTINGS by PING, CONNECT, 200) on loopback; medians of 15.
+/// `cargo test --release --test http2 start_up -- --nocapture` prints the numbers.
+#[test]
+fn start_up_cost_is_small() {
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let runtime = median(
+        (0..15)
+            .map(|_| {
+                let start = Instant::now();
+                std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_io().enable_time().build().unwrap();
+                    let built = start.elapsed();
+                    drop(rt);
+                    built
+                })
+                .join()
+                .unwrap()
+            })
+            .collect(),
+    );
+    let addr = wscheck_server(None);
+    let open = median(
+        (0..15)
+            .map(|_| {
+                let tcp = TcpStream::connect(addr).unwrap();
+                let start = Instant::now();
+                let (_, bridge) = client::open(tcp, offer("http", "x"), deadline());
+                let took = start.elapsed();
+                let bridge = bridge.unwrap();
+                drop(bridge.socket);
+                bridge.ending.wait(Duration::from_secs(5));
+                took
+            })
+            .collect(),
+    );
+    eprintln!("http2 start-up: thread + runtime {runtime:?}, open() to 200 on loopback {open:?} (medians of 15)");
+    assert!(runtime < Duration::from_millis(100), "thread + runtime: {runtime:?}");
+    // 40 ms a step when small frames wait for delayed ACKs (no TCP_NODELAY): well above this.
+    assert!(open < Duration::from_millis(30), "open: {open:?}");
+}

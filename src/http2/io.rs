@@ -42,6 +42,7 @@ impl<T: Transport> Io<T> {
     /// Must be called inside the runtime. `replay`: bytes the caller already read from `t`.
     pub(crate) fn new(t: T, tap: Option<SharedTap>, replay: Vec<u8>) -> io::Result<Io<T>> {
         set_nonblocking(t.socket())?;
+        no_delay(t.socket());
         // SAFETY: the transport owns its socket (Transport::socket's contract) and is owned
         // here, so the descriptor is neither closed nor replaced while it is registered.
         let fd = unsafe { AsyncFd::register(Socket(t)) }?;
@@ -66,6 +67,23 @@ fn set_nonblocking(fd: RawFd) -> io::Result<()> {
         return Err(io::Error::last_os_error());
     }
     Ok(())
+}
+
+/// HTTP/2 writes small frames and waits for answers (SETTINGS, PING, HEADERS): Nagle's
+/// algorithm would hold them for the peer's delayed ACK (40 ms a round on Linux). Not a TCP
+/// socket (a Unix one): nothing to do.
+fn no_delay(fd: RawFd) {
+    let on: libc::c_int = 1;
+    // SAFETY: setsockopt with a pointer to a c_int and its size, on the transport's socket.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_NODELAY,
+            (&raw const on).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
 }
 
 impl<T: Transport> AsyncRead for Io<T> {
