@@ -361,3 +361,14 @@ fn start_up_cost_is_small() {
     // 40 ms a step when small frames wait for delayed ACKs (no TCP_NODELAY): well above this.
     assert!(open < Duration::from_millis(30), "open: {open:?}");
 }
+
+#[test]
+fn a_refusal_whose_body_never_ends_is_not_waited_for() {
+    let raw = answering(rfc8441_settings(), |s| headers(s, false, &[(":status", "403")]), true);
+    let start = Instant::now();
+    let (_, result) = open_h2c(raw.addr, offer("http", "x"));
+    assert!(matches!(result, Err(Error::Status { status: 403, ref body }) if body.is_empty()), "{result:?}");
+    // At most a second for the body, not the whole deadline.
+    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    raw.join();
+}

@@ -202,11 +202,13 @@ impl Conn {
         }
     }
 
-    /// The first bytes of a non-2xx answer's body, at most 1 KiB, until the deadline.
+    /// The first bytes of a non-2xx answer's body: at most 1 KiB, waited for at most LINGER
+    /// (a server may leave the stream open) and not past the deadline.
     async fn body(&mut self, recv: &mut h2::RecvStream, deadline: tokio::time::Instant) -> Vec<u8> {
+        let until = deadline.min(tokio::time::Instant::now() + LINGER);
         let mut body = Vec::new();
         while body.len() < 1024 {
-            match timeout_at(deadline, recv.data()).await {
+            match timeout_at(until, recv.data()).await {
                 Ok(Some(Ok(data))) => {
                     body.extend_from_slice(&data[..data.len().min(1024 - body.len())]);
                     let _ = recv.flow_control().release_capacity(data.len());
