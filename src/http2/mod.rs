@@ -58,7 +58,7 @@ impl Transport for std::os::unix::net::UnixStream {
     }
 }
 
-impl<S: Transport + std::fmt::Debug> Transport for native_tls::TlsStream<S> {
+impl<S: Transport> Transport for native_tls::TlsStream<S> {
     fn socket(&self) -> RawFd {
         self.get_ref().socket()
     }
