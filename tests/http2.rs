@@ -85,6 +85,20 @@ fn no_alpn_at_all_is_named_and_nothing_is_sent() {
     assert!(result.unwrap_err().to_string().contains("selected nothing"));
 }
 
+#[test]
+fn the_server_refuses_a_version_other_than_13_with_426() {
+    let addr = wscheck_server(None);
+    let mut o = offer("http", "x");
+    o.headers.push(("sec-websocket-version".into(), b"8".to_vec()));
+    let (exchange, result) = open_h2c(addr, o);
+    match result {
+        Err(Error::Status { status: 426, body }) => assert!(String::from_utf8_lossy(&body).contains("version 13")),
+        other => panic!("{other:?}"),
+    }
+    let response = strs(&exchange.response.unwrap());
+    assert!(response.contains(&("sec-websocket-version".into(), "13".into())), "{response:?}");
+}
+
 /// A raw server's SETTINGS that do not include RFC 8441's.
 fn plain_settings() -> Vec<u8> {
     settings(&[(3, 100), (4, 65535)])
