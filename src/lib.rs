@@ -12,8 +12,6 @@ pub mod escape;
 pub mod event;
 pub mod exit;
 pub mod handshake;
-#[cfg(feature = "http2")]
-pub mod http2;
 pub mod prompt;
 pub mod proxy;
 pub mod report;
@@ -26,6 +24,10 @@ use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command};
 use exit::Code;
+
+/// WebSocket over HTTP/2 (RFC 8441): the `http2` feature.
+#[cfg(feature = "http2")]
+pub mod http2;
 
 /// Parse the command line, run, and return the process exit code.
 pub fn main() -> i32 {
