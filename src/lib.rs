@@ -33,6 +33,10 @@ use clap::{CommandFactory, FromArgMatches};
 use cli::{Cli, Command};
 use exit::Code;
 
+/// WebSocket over HTTP/2 (RFC 8441): the `http2` feature.
+#[cfg(feature = "http2")]
+pub mod http2;
+
 /// Parse the command line, run, and return the process exit code.
 pub fn main() -> i32 {
     let matches = Cli::command().version(version::short()).long_version(version::long()).get_matches();
