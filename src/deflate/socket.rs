@@ -68,9 +68,12 @@ struct Incoming {
     wire: usize,
 }
 
-/// The two directions of the agreed compression.
+/// The two directions of the agreed compression. The compressor (a few hundred kB of zlib
+/// state) is made when the first data message is sent, not before.
 struct Deflate {
-    compressor: Compressor,
+    compressor: Option<Compressor>,
+    /// Our window bits and no-context-takeover, for the compressor.
+    ours: (u8, bool),
     inflater: Inflater,
 }
 
@@ -107,7 +110,7 @@ impl<S> DeflateSocket<S> {
                     (p.client_max_window_bits, p.client_no_context_takeover),
                 ),
             };
-            Deflate { compressor: Compressor::new(ours.0, ours.1), inflater: Inflater::new(theirs.0, theirs.1) }
+            Deflate { compressor: None, ours, inflater: Inflater::new(theirs.0, theirs.1) }
         });
         DeflateSocket {
             frames: FrameSocket::from_partially_read(stream, rest),
@@ -246,7 +249,9 @@ impl<S: Read + Write> DeflateSocket<S> {
             self.last_written = Some(WireSize { compressed: false, wire_bytes: bytes, bytes });
             return Ok(Frame::message(payload, OpCode::Data(data), true));
         };
-        let compressed = deflate.compressor.compress(&payload)?;
+        let (bits, no_context_takeover) = deflate.ours;
+        let compressor = deflate.compressor.get_or_insert_with(|| Compressor::new(bits, no_context_takeover));
+        let compressed = compressor.compress(&payload)?;
         self.last_written = Some(WireSize { compressed: true, wire_bytes: compressed.len(), bytes });
         let mut frame = Frame::message(compressed, OpCode::Data(data), true);
         frame.header_mut().rsv1 = true;
