@@ -1,6 +1,7 @@
 //! Interop: wscheck against WebSocket servers nobody here wrote — python `websockets`,
 //! node `ws` and websocat. Each must pass the handshake with every finding ok, and echo
-//! what a session sends.
+//! what a session sends. The permessage-deflate pieces (`wscheck::deflate`) echo through
+//! python websockets and node ws in several configurations.
 //!
 //! The interpreters come from the environment, as `.ci/run` sets it up:
 //! `WSCHECK_PYTHON` (a python that can import `websockets`), `WSCHECK_NODE_PATH` (a
@@ -410,6 +411,47 @@ fn python_websockets_deflate() {
         command.arg(script("echo_server.py")).args(case.server_args);
         let server = Peer::start("python websockets", command);
         let name = format!("python websockets {:?}", case.server_args);
+        deflate_echoes(&name, server.port, case);
+    }
+}
+
+#[test]
+fn node_ws_deflate() {
+    use wscheck::deflate::{Params, params::OFFER};
+    let Some(node_path) = required("WSCHECK_NODE_PATH", "a node_modules folder holding `ws`") else {
+        return;
+    };
+    // The issue's configuration (ws refuses an offer without client_max_window_bits with it).
+    const LIMITED: &str = r#"{"serverNoContextTakeover":true,"clientNoContextTakeover":true,"serverMaxWindowBits":10,"clientMaxWindowBits":10,"threshold":0}"#;
+    let cases = [
+        DeflateCase {
+            server_args: &["--deflate", r#"{"threshold":0}"#],
+            offer: OFFER,
+            agreed: Some(Params::default()),
+        },
+        DeflateCase {
+            server_args: &["--deflate", LIMITED],
+            offer: OFFER,
+            agreed: Some(Params {
+                server_max_window_bits: 10,
+                client_max_window_bits: 10,
+                server_no_context_takeover: true,
+                client_no_context_takeover: true,
+            }),
+        },
+        // The smallest windows again: node inflates our 9-bit output with 8 bits.
+        DeflateCase {
+            server_args: &["--deflate", r#"{"serverMaxWindowBits":9,"clientMaxWindowBits":8,"threshold":0}"#],
+            offer: OFFER,
+            agreed: Some(Params { server_max_window_bits: 9, client_max_window_bits: 8, ..Params::default() }),
+        },
+        DeflateCase { server_args: &[], offer: OFFER, agreed: None },
+    ];
+    for case in &cases {
+        let mut command = Command::new("node");
+        command.arg(script("echo_server.js")).args(case.server_args).env("NODE_PATH", &node_path);
+        let server = Peer::start("node ws", command);
+        let name = format!("node ws {:?}", case.server_args);
         deflate_echoes(&name, server.port, case);
     }
 }
