@@ -333,6 +333,32 @@ fn a_zip_bomb_stops_at_the_cap() {
     }
 }
 
+/// Empty stored blocks inflate to nothing: a message of them is bounded by its wire size, a
+/// little over the limit (here 211 fragments of 1,000 empty blocks, 1,055,001 bytes).
+#[test]
+fn a_compressed_message_of_nothing_is_bounded_too() {
+    let blocks: Vec<u8> = std::iter::repeat_n([0x00, 0x00, 0x00, 0xff, 0xff], 1_000).flatten().collect();
+    let mut frames = ws_raw(0x41, &blocks);
+    for _ in 0..210 {
+        frames.extend(ws_raw(0x00, &blocks));
+    }
+    frames.extend(ws_raw(0x80, &[0x00]));
+    let (mut ws, server) = connect(agreed(), &[], move |mut s| {
+        let _ = s.write_all(&frames);
+    });
+    match next(&mut ws) {
+        Err(Error::Capacity(CapacityError::MessageTooLong { size, max_size })) => {
+            assert_eq!(max_size, MIB);
+            assert!(size > MIB + (MIB >> 10), "{size}");
+        }
+        other => panic!("expected MessageTooLong, got {other:?}"),
+    }
+    drop(ws);
+    server.join();
+}
+
+/// Bytes that do not compress grow a little as DEFLATE (stored blocks): a message of exactly
+/// the limit still arrives, though its frame is larger than the limit.
 #[test]
 fn an_incompressible_message_at_the_limit() {
     let mut x = 7u32;
