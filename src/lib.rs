@@ -8,6 +8,7 @@ pub mod cli;
 pub mod client;
 pub mod close;
 pub mod connect;
+pub mod deflate;
 pub mod demo;
 pub mod escape;
 pub mod event;

@@ -1,6 +1,7 @@
 //! Interop: wscheck against WebSocket servers nobody here wrote — python `websockets`,
 //! node `ws` and websocat. Each must pass the handshake with every finding ok, and echo
-//! what a session sends.
+//! what a session sends. The permessage-deflate pieces (`wscheck::deflate`) echo through
+//! python websockets and node ws in several configurations.
 //!
 //! The interpreters come from the environment, as `.ci/run` sets it up:
 //! `WSCHECK_PYTHON` (a python that can import `websockets`), `WSCHECK_NODE_PATH` (a
@@ -260,4 +261,197 @@ fn websocat_server() {
     assert!(version.as_ref().is_ok_and(|o| o.status.success()), "{websocat:?} --version failed: {version:?}");
     let server = InetdWebsocat::start(websocat, 3);
     interoperates("websocat", &server.url());
+}
+
+// ---- permessage-deflate against python websockets (issue 13) --------------------------------
+
+/// One python websockets configuration: its argv, what we offer, what must be agreed.
+struct DeflateCase {
+    server_args: &'static [&'static str],
+    offer: &'static str,
+    agreed: Option<wscheck::deflate::Params>,
+}
+
+/// The 101 done by hand (wscheck's own handshake is not what is tested here): the request
+/// with `offer`, the answer's extensions judged by `deflate::params`.
+fn deflate_upgrade(
+    port: u16,
+    offer: &str,
+) -> (std::net::TcpStream, Result<Option<wscheck::deflate::Params>, Vec<String>>) {
+    use std::io::Write;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(LIMIT)).unwrap();
+    let key = "dGhlIHNhbXBsZSBub25jZQ==";
+    write!(
+        s,
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: {offer}\r\n\r\n"
+    )
+    .unwrap();
+    let head = read_head(&mut s);
+    let mut slots = [httparse::EMPTY_HEADER; 32];
+    let mut response = httparse::Response::new(&mut slots);
+    assert!(response.parse(&head).unwrap().is_complete(), "{}", String::from_utf8_lossy(&head));
+    assert_eq!(response.code, Some(101), "{}", String::from_utf8_lossy(&head));
+    let header = |name: &str| -> Vec<String> {
+        response
+            .headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| String::from_utf8_lossy(h.value).into_owned())
+            .collect()
+    };
+    let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
+    assert_eq!(header("Sec-WebSocket-Accept"), vec![accept]);
+    let answer = header("Sec-WebSocket-Extensions");
+    let answer: Vec<&str> = answer.iter().map(String::as_str).collect();
+    (s, wscheck::deflate::params::judge(&[offer], &answer))
+}
+
+/// Echo messages through the peer over a `DeflateSocket`: every echo equal to what was sent,
+/// compressed both ways exactly when deflate was agreed, the second of two equal messages
+/// smaller on the wire exactly when the context is kept; then the close handshake.
+fn deflate_echoes(name: &str, port: u16, case: &DeflateCase) {
+    use tungstenite::protocol::{CloseFrame, Role, frame::coding::CloseCode};
+    use tungstenite::{Error, Message};
+    let (stream, judged) = deflate_upgrade(port, case.offer);
+    assert_eq!(judged, Ok(case.agreed), "{name}, offer `{}`", case.offer);
+    let mut ws = wscheck::deflate::DeflateSocket::new(stream, Vec::new(), Role::Client, Some(1 << 20), case.agreed);
+    // Repeats 300 bytes back: beyond an 8-bit window, inside the 9-bit one we compress with.
+    let mut far = Vec::new();
+    for i in 0..2_000u32 {
+        far.extend_from_slice(&(i.wrapping_mul(2_654_435_761)).to_le_bytes()[..3]);
+        if i % 100 == 99 {
+            far.extend_from_within(far.len() - 300..far.len() - 200);
+        }
+    }
+    let line = "{\"op\":\"ticker\",\"symbol\":\"BTC-USD\",\"price\":43210.12,\"size\":0.5}";
+    let messages = [
+        Message::text(line),
+        Message::text(line),
+        Message::text("héllo wörld ✓ ".repeat(2_000)),
+        Message::binary(far),
+        Message::text(""),
+        Message::binary(vec![0u8; 500_000]),
+    ];
+    let mut wire = Vec::new();
+    for m in &messages {
+        ws.write(m.clone()).unwrap();
+        ws.flush().unwrap();
+        let sent = ws.last_written().unwrap();
+        let echo = ws.read().unwrap_or_else(|e| panic!("{name}: no echo: {e}"));
+        assert_eq!(&echo, m, "{name}: the echo differs");
+        let received = ws.last_read().unwrap();
+        let deflating = case.agreed.is_some();
+        assert_eq!((sent.compressed, received.compressed), (deflating, deflating), "{name}");
+        wire.push((sent.wire_bytes, received.wire_bytes));
+    }
+    if let Some(p) = case.agreed {
+        let (first, second) = (wire[0], wire[1]);
+        let kept = (!p.client_no_context_takeover, !p.server_no_context_takeover);
+        assert_eq!((second.0 < first.0, second.1 < first.1), kept, "{name}: wire sizes {wire:?} with {p}");
+        assert!(wire[5].0 < 5_000 && wire[5].1 < 5_000, "{name}: 500 kB of zeros compress: {wire:?}");
+    }
+    ws.close(Some(CloseFrame { code: CloseCode::Normal, reason: "".into() })).unwrap();
+    loop {
+        match ws.read() {
+            Ok(Message::Close(frame)) => assert_eq!(frame.map(|f| f.code), Some(CloseCode::Normal), "{name}"),
+            Ok(other) => panic!("{name}: after our Close: {other:?}"),
+            Err(Error::ConnectionClosed) => break,
+            Err(e) => panic!("{name}: the close handshake failed: {e}"),
+        }
+    }
+}
+
+#[test]
+fn python_websockets_deflate() {
+    use wscheck::deflate::{Params, params::OFFER};
+    let Some(python) = required("WSCHECK_PYTHON", "a python with `websockets` importable") else {
+        return;
+    };
+    let no_takeover =
+        "permessage-deflate; client_max_window_bits; server_no_context_takeover; client_no_context_takeover";
+    let cases = [
+        // websockets' defaults: 12-bit windows both ways, context kept.
+        DeflateCase {
+            server_args: &[],
+            offer: OFFER,
+            agreed: Some(Params { server_max_window_bits: 12, client_max_window_bits: 12, ..Params::default() }),
+        },
+        DeflateCase {
+            server_args: &[],
+            offer: no_takeover,
+            agreed: Some(Params {
+                server_max_window_bits: 12,
+                client_max_window_bits: 12,
+                server_no_context_takeover: true,
+                client_no_context_takeover: true,
+            }),
+        },
+        // The smallest windows: python inflates what we send with 8 bits, we deflate with 9.
+        DeflateCase {
+            server_args: &["--deflate", "server_max_window_bits=9,client_max_window_bits=8"],
+            offer: OFFER,
+            agreed: Some(Params { server_max_window_bits: 9, client_max_window_bits: 8, ..Params::default() }),
+        },
+        // The server drops its context and asks us to drop ours.
+        DeflateCase {
+            server_args: &["--deflate", "server_no_context_takeover,client_no_context_takeover"],
+            offer: OFFER,
+            agreed: Some(Params {
+                server_no_context_takeover: true,
+                client_no_context_takeover: true,
+                ..Params::default()
+            }),
+        },
+        DeflateCase { server_args: &["--no-compression"], offer: OFFER, agreed: None },
+    ];
+    for case in &cases {
+        let mut command = Command::new(&python);
+        command.arg(script("echo_server.py")).args(case.server_args);
+        let server = Peer::start("python websockets", command);
+        let name = format!("python websockets {:?}", case.server_args);
+        deflate_echoes(&name, server.port, case);
+    }
+}
+
+#[test]
+fn node_ws_deflate() {
+    use wscheck::deflate::{Params, params::OFFER};
+    let Some(node_path) = required("WSCHECK_NODE_PATH", "a node_modules folder holding `ws`") else {
+        return;
+    };
+    // The issue's configuration (ws refuses an offer without client_max_window_bits with it).
+    const LIMITED: &str = r#"{"serverNoContextTakeover":true,"clientNoContextTakeover":true,"serverMaxWindowBits":10,"clientMaxWindowBits":10,"threshold":0}"#;
+    let cases = [
+        DeflateCase {
+            server_args: &["--deflate", r#"{"threshold":0}"#],
+            offer: OFFER,
+            agreed: Some(Params::default()),
+        },
+        DeflateCase {
+            server_args: &["--deflate", LIMITED],
+            offer: OFFER,
+            agreed: Some(Params {
+                server_max_window_bits: 10,
+                client_max_window_bits: 10,
+                server_no_context_takeover: true,
+                client_no_context_takeover: true,
+            }),
+        },
+        // The smallest windows again: node inflates our 9-bit output with 8 bits.
+        DeflateCase {
+            server_args: &["--deflate", r#"{"serverMaxWindowBits":9,"clientMaxWindowBits":8,"threshold":0}"#],
+            offer: OFFER,
+            agreed: Some(Params { server_max_window_bits: 9, client_max_window_bits: 8, ..Params::default() }),
+        },
+        DeflateCase { server_args: &[], offer: OFFER, agreed: None },
+    ];
+    for case in &cases {
+        let mut command = Command::new("node");
+        command.arg(script("echo_server.js")).args(case.server_args).env("NODE_PATH", &node_path);
+        let server = Peer::start("node ws", command);
+        let name = format!("node ws {:?}", case.server_args);
+        deflate_echoes(&name, server.port, case);
+    }
 }

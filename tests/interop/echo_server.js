@@ -3,13 +3,25 @@
 // Listens on 127.0.0.1 on a free port and prints that port, alone on a line, on stdout:
 // that line is the readiness signal. Echoes every message. Exits when stdin closes (the
 // test that started it is gone) or after LIFETIME_MS, whichever comes first.
+//
+// permessage-deflate is off (ws's default) unless `--deflate JSON` gives ws's
+// `perMessageDeflate` options, e.g. --deflate '{"serverMaxWindowBits":10,"threshold":0}'.
 'use strict';
 
 const { WebSocketServer } = require('ws');
 
 const LIFETIME_MS = 120 * 1000;
 
-const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 }, () => {
+const options = { host: '127.0.0.1', port: 0 };
+const args = process.argv.slice(2);
+if (args.length === 2 && args[0] === '--deflate') {
+  options.perMessageDeflate = JSON.parse(args[1]);
+} else if (args.length !== 0) {
+  process.stderr.write(`usage: echo_server.js [--deflate JSON], not ${args.join(' ')}\n`);
+  process.exit(2);
+}
+
+const wss = new WebSocketServer(options, () => {
   process.stdout.write(`${wss.address().port}\n`);
 });
 wss.on('connection', (ws) => {

@@ -3,6 +3,12 @@
 Listens on 127.0.0.1 on a free port and prints that port, alone on a line, on stdout:
 that line is the readiness signal. Echoes every message. Exits when stdin closes (the
 test that started it is gone) or after LIFETIME seconds, whichever comes first.
+
+permessage-deflate is websockets' default (on, with its default parameters) unless:
+  --no-compression              no permessage-deflate at all
+  --deflate NAME[=N],...        permessage-deflate configured so, e.g.
+                                --deflate server_no_context_takeover,client_max_window_bits=8
+                                (the keyword arguments of ServerPerMessageDeflateFactory)
 """
 
 import asyncio
@@ -12,6 +18,7 @@ import sys
 import threading
 
 from websockets.asyncio.server import serve
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 
 LIFETIME = 120
 
@@ -19,6 +26,21 @@ LIFETIME = 120
 async def echo(ws):
     async for message in ws:
         await ws.send(message)
+
+
+def compression_options(argv):
+    """The keyword arguments for `serve` that argv asks for."""
+    if not argv:
+        return {}
+    if argv == ["--no-compression"]:
+        return {"compression": None}
+    if len(argv) == 2 and argv[0] == "--deflate":
+        options = {}
+        for item in filter(None, argv[1].split(",")):
+            name, _, value = item.partition("=")
+            options[name] = int(value) if value else True
+        return {"compression": None, "extensions": [ServerPerMessageDeflateFactory(**options)]}
+    sys.exit(f"usage: echo_server.py [--no-compression | --deflate NAME[=N],...], not {argv}")
 
 
 async def main():
@@ -32,7 +54,8 @@ async def main():
         loop.call_soon_threadsafe(stdin_closed.set)
 
     threading.Thread(target=watch_stdin, daemon=True).start()
-    async with serve(echo, "127.0.0.1", 0) as server:
+    options = compression_options(sys.argv[1:])
+    async with serve(echo, "127.0.0.1", 0, **options) as server:
         port = server.sockets[0].getsockname()[1]
         print(port, flush=True)
         with contextlib.suppress(TimeoutError):
