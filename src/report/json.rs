@@ -102,7 +102,9 @@ fn put_texts(v: &mut Value, key: &str, texts: &[String]) {
 }
 
 pub fn finding(f: &Finding) -> Value {
-    let mut v = json!({"id": f.id, "level": f.level.as_str(), "ok": f.ok, "rfc": f.rfc});
+    // Still the level of the rule when broken, for a finding that holds.
+    let level = if f.level == crate::event::Level::Ok { f.check.severity() } else { f.level };
+    let mut v = json!({"id": f.id(), "level": level.as_str(), "ok": f.ok, "rfc": f.rfc()});
     put_text(&mut v, "message", &f.message);
     v
 }
