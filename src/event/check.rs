@@ -42,6 +42,8 @@ macro_rules! checks {
     };
 }
 
+// One line per rule; revision 2's rules (`alpn`, `connect-protocol`, `status-2xx`, `accept-h2`,
+// `connection-specific`, `deflate-params`) join here with the checks that use them.
 checks! {
     // On a 101 (`checks/rfc6455.rs`, `checks/negotiation.rs`).
     Status101 => ("status-101", Error, "RFC 6455 §4.1", "the status code is 101, whatever the reason phrase"),
