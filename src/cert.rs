@@ -109,15 +109,12 @@ pub fn names_of(info: &CertInfo) -> String {
 /// The `certificate-name` finding: whether the certificate is valid for `host`. Verification
 /// refuses a mismatch, so it fails only with `-k`, where it is a warning.
 pub fn name_finding(info: &CertInfo, host: &str, matches: bool) -> crate::event::Finding {
-    use crate::event::{Finding, Level};
-    let rfc = "RFC 9110 §4.3.4";
+    use crate::event::{Check, Finding};
     if matches {
-        Finding::pass("certificate-name", Level::Warning, rfc, format!("the certificate is valid for {host}"))
+        Finding::pass(Check::CertificateName, format!("the certificate is valid for {host}"))
     } else {
         Finding::fail(
-            "certificate-name",
-            Level::Warning,
-            rfc,
+            Check::CertificateName,
             format!("the certificate is not valid for {host}: it is for {} (accepted because of -k)", names_of(info)),
         )
     }
@@ -125,15 +122,12 @@ pub fn name_finding(info: &CertInfo, host: &str, matches: bool) -> crate::event:
 
 /// The `certificate` finding: expired, expiring within `warn_days`, or fine.
 pub fn expiry_finding(info: &CertInfo, warn_days: i64) -> crate::event::Finding {
-    use crate::event::{Finding, Level};
-    let rfc = "RFC 5280 §4.1.2.5";
+    use crate::event::{Check, Finding};
     if info.days_left < 0 {
-        Finding::fail("certificate", Level::Warning, rfc, format!("the certificate expired on {}", info.not_after))
+        Finding::fail(Check::Certificate, format!("the certificate expired on {}", info.not_after))
     } else if info.days_left < warn_days {
         Finding::fail(
-            "certificate",
-            Level::Warning,
-            rfc,
+            Check::Certificate,
             format!(
                 "the certificate expires in {} days ({}), within --cert-warn-days {warn_days}",
                 info.days_left, info.not_after
@@ -141,9 +135,7 @@ pub fn expiry_finding(info: &CertInfo, warn_days: i64) -> crate::event::Finding 
         )
     } else {
         Finding::pass(
-            "certificate",
-            Level::Warning,
-            rfc,
+            Check::Certificate,
             format!("the certificate is valid for {} more days ({})", info.days_left, info.not_after),
         )
     }

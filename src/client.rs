@@ -9,6 +9,7 @@ use mio::{Poll, Waker};
 use regex::Regex;
 use tungstenite::protocol::{Role, WebSocket, WebSocketConfig};
 
+use crate::checks::{self, Agreed};
 use crate::cli::ClientArgs;
 use crate::connect::{self, ConnectOptions, Connected, TlsOptions};
 use crate::event::{Event, Level};
@@ -110,7 +111,7 @@ pub fn run(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Code {
 }
 
 fn inspect(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Result<Code, Failure> {
-    let (stream, response, code) = {
+    let (stream, response, verdict) = {
         let mut emit = |e: Event| reporter.emit(&e);
         for note in &plan.target.notes {
             emit(Event::Note { level: Level::Info, text: note.clone() });
@@ -121,15 +122,16 @@ fn inspect(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Result<Cod
         let (stream, response, request, findings) =
             follow(args, plan.target.clone(), &plan.tls, plan.auth.clone(), &plan.limits, &mut emit)?;
         crate::signals::handshake_done();
-        let code = handshake::judge(&request, &response, findings, &mut emit);
-        (stream, response, code)
+        let verdict = checks::judge(&request, &response, findings);
+        verdict.emit(&mut emit);
+        (stream, response, verdict)
     };
-    let proceed = code == Code::Ok || (args.lenient && response.status == 101);
+    let proceed = verdict.ok || (args.lenient && verdict.switched());
     if !proceed {
-        return Ok(code);
+        return Ok(verdict.code);
     }
-    let end = talk(args, &plan, stream, response, reporter)?;
-    Ok(if code == Code::Ok { end } else { code })
+    let end = talk(args, &plan, stream, response, &verdict.agreed, reporter)?;
+    Ok(if verdict.ok { end } else { verdict.code })
 }
 
 /// Connect and exchange, following redirects with `-L`. Returns the last hop's stream,
@@ -231,10 +233,13 @@ fn talk(
     plan: &Plan,
     mut stream: connect::Stream,
     response: Response,
+    agreed: &Agreed,
     reporter: &mut Reporter,
 ) -> Result<Code, Failure> {
     stream.tcp_mut().set_deadline(None).map_err(internal)?;
-    let deflate_agreed = agreed_deflate(&response);
+    // permessage-deflate agreed (offered with `-H`): its frames will be compressed, which
+    // wscheck cannot read yet (SPEC §14).
+    let deflate_agreed = agreed.has_extension("permessage-deflate");
     // A 32 KiB read buffer (tungstenite zeroes 128 KiB by default): as fast here, 96 KiB less memory.
     let config = WebSocketConfig::default()
         .read_buffer_size(32 << 10)
@@ -317,15 +322,6 @@ fn talk(
         repl.finish();
     }
     end
-}
-
-/// True when the server's `Sec-WebSocket-Extensions` agreed to permessage-deflate (offered
-/// with `-H`): its frames will be compressed, which wscheck cannot read yet (SPEC §14).
-fn agreed_deflate(response: &Response) -> bool {
-    response
-        .tokens("Sec-WebSocket-Extensions")
-        .iter()
-        .any(|t| t.split(';').next().is_some_and(|name| name.trim().eq_ignore_ascii_case("permessage-deflate")))
 }
 
 fn internal(e: std::io::Error) -> Failure {

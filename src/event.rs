@@ -4,12 +4,17 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-/// Severity of a finding when it fails (SPEC §4).
+mod check;
+pub use check::Check;
+
+/// How much something weighs: a note's level, a check's severity when broken (SPEC §4), and
+/// what one finding is (SPEC §6: `Ok` for a rule that holds — findings only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Error,
     Warning,
     Info,
+    Ok,
 }
 
 impl Level {
@@ -18,32 +23,54 @@ impl Level {
             Level::Error => "error",
             Level::Warning => "warning",
             Level::Info => "info",
+            Level::Ok => "ok",
         }
     }
 }
 
-/// One handshake check: its id, whether it passed, and the RFC section behind it.
+/// One check of the handshake, judged: which rule, what this finding is, and why.
+///
+/// `level` is what the finding *is* (SPEC §6): `Ok` when the rule holds, `Info` for a note,
+/// `Error`/`Warning` when the rule is broken — usually at the check's severity; a finding
+/// broken at another level says so with [`Finding::fail_as`] (`subprotocol`: offered, none
+/// chosen, is a warning). An `Info` check that fails (a non-101's `redirect`, `auth`…)
+/// explains a failure: its level is `Info` and `ok` is false.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    pub id: &'static str,
+    pub check: Check,
     pub level: Level,
-    /// False when the finding describes a problem (at its level).
+    /// False when the finding describes a problem (at its level), or explains one.
     pub ok: bool,
     /// One line; may quote network text, so renderers escape it.
     pub message: String,
-    pub rfc: &'static str,
 }
 
 impl Finding {
-    pub fn pass(id: &'static str, level: Level, rfc: &'static str, message: impl Into<String>) -> Self {
-        Finding { id, level, ok: true, message: message.into(), rfc }
+    /// The rule holds.
+    pub fn pass(check: Check, message: impl Into<String>) -> Self {
+        Finding { check, level: Level::Ok, ok: true, message: message.into() }
     }
-    pub fn fail(id: &'static str, level: Level, rfc: &'static str, message: impl Into<String>) -> Self {
-        Finding { id, level, ok: false, message: message.into(), rfc }
+    /// The rule is broken, at the check's severity.
+    pub fn fail(check: Check, message: impl Into<String>) -> Self {
+        Finding::fail_as(check, check.severity(), message)
     }
-    /// A failed check at error level: what turns a 101 into exit 6.
+    /// The rule is broken, at `level` rather than the check's usual severity.
+    pub fn fail_as(check: Check, level: Level, message: impl Into<String>) -> Self {
+        Finding { check, level, ok: false, message: message.into() }
+    }
+    /// Something worth knowing that is neither a pass nor a problem (`reason-phrase`).
+    pub fn note(check: Check, message: impl Into<String>) -> Self {
+        Finding { check, level: Level::Info, ok: true, message: message.into() }
+    }
+    pub fn id(&self) -> &'static str {
+        self.check.id()
+    }
+    pub fn rfc(&self) -> &'static str {
+        self.check.rfc()
+    }
+    /// A broken rule at error level: what turns a 101 into exit 6.
     pub fn is_error(&self) -> bool {
-        !self.ok && self.level == Level::Error
+        self.level == Level::Error
     }
 }
 

@@ -4,6 +4,7 @@
 //! after it is tungstenite's. Everything said is an `event::Event`, rendered by `report`.
 
 pub mod cert;
+pub mod checks;
 pub mod cli;
 pub mod client;
 pub mod close;

@@ -1039,7 +1039,7 @@ fn json_events_for_a_valid_handshake() {
         ])
     );
     let reason = events.iter().find(|e| e["type"] == "finding" && e["id"] == "reason-phrase").unwrap();
-    assert_eq!(reason["level"], "info");
+    assert_eq!((reason["level"].as_str(), reason["severity"].as_str()), (Some("info"), Some("info")));
     assert_eq!(reason["rfc"], "RFC 9110 §15.2.2");
     let hs = &events[3 + findings];
     assert_eq!((hs["ok"].as_bool(), hs["status"].as_u64()), (Some(true), Some(101)));
@@ -1061,7 +1061,13 @@ fn json_exit_event_matches_a_bad_handshake() {
     assert_eq!(r.stderr, "");
     let events = r.events();
     let accept = events.iter().find(|e| e["type"] == "finding" && e["id"] == "accept").unwrap();
-    assert_eq!((accept["ok"].as_bool(), accept["level"].as_str()), (Some(false), Some("error")));
+    assert_eq!(
+        (accept["ok"].as_bool(), accept["level"].as_str(), accept["severity"].as_str()),
+        (Some(false), Some("error"), Some("error"))
+    );
+    // A rule that holds is "ok", whatever it weighs when broken.
+    let upgrade = events.iter().find(|e| e["type"] == "finding" && e["id"] == "upgrade").unwrap();
+    assert_eq!((upgrade["level"].as_str(), upgrade["severity"].as_str()), (Some("ok"), Some("error")));
     let hs = events.iter().find(|e| e["type"] == "handshake").unwrap();
     assert_eq!((hs["ok"].as_bool(), hs["status"].as_u64()), (Some(false), Some(101)));
     assert!(!types(&events).contains(&"close"));

@@ -2,8 +2,10 @@
 //! and never reads past its cap, and the escaper never lets a control byte through.
 
 use proptest::prelude::*;
+use wscheck::checks;
 use wscheck::escape;
-use wscheck::handshake::{Request, RequestOptions, explain, findings, response};
+use wscheck::event::Level;
+use wscheck::handshake::{Request, RequestOptions, response};
 use wscheck::target::Target;
 
 const LRE: char = '\u{202a}';
@@ -58,8 +60,15 @@ proptest! {
             prop_assert!(end <= buf.len());
             prop_assert!(end <= response::MAX_HEAD);
             if let Ok(r) = response::parse(&buf, end) {
-                let found = if r.status == 101 { findings::check(&req, &r) } else { explain::explain(&req, &r) };
-                prop_assert!(!found.is_empty());
+                let verdict = checks::judge(&req, &r, Vec::new());
+                prop_assert!(!verdict.findings.is_empty());
+                // The verdict agrees with its findings, and each finding's level with its `ok`.
+                prop_assert_eq!(verdict.switched(), r.status == 101);
+                prop_assert_eq!(verdict.ok, verdict.switched() && !verdict.findings.iter().any(|f| f.is_error()));
+                for f in &verdict.findings {
+                    prop_assert!(f.level != Level::Ok || f.ok, "{:?}", f);
+                    prop_assert!(!matches!(f.level, Level::Error | Level::Warning) || !f.ok, "{:?}", f);
+                }
                 for h in &r.headers {
                     prop_assert!(h.line < r.lines.len());
                 }

@@ -2,7 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wscheck::handshake::{Request, RequestOptions, findings, explain, response};
+use wscheck::checks;
+use wscheck::handshake::{Request, RequestOptions, response};
 use wscheck::target::Target;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,8 +12,9 @@ fuzz_target!(|data: &[u8]| {
     let request = Request::build(&target, &opts, &mut |_| {}).unwrap();
     if let Ok((buf, end)) = response::read_head(&mut &data[..]) {
         if let Ok(r) = response::parse(&buf, end) {
-            let found = if r.status == 101 { findings::check(&request, &r) } else { explain::explain(&request, &r) };
-            for f in found {
+            let verdict = checks::judge(&request, &r, Vec::new());
+            assert!(!wscheck::escape::text(&verdict.summary).contains('\u{1b}'));
+            for f in verdict.findings {
                 let shown = wscheck::escape::text(&f.message);
                 assert!(!shown.contains('\u{1b}'));
             }

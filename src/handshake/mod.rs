@@ -1,9 +1,7 @@
 //! The HTTP/1.1 upgrade exchange, done by wscheck itself so that every byte can be shown
-//! and every rule checked: [`exchange`] writes the request and reads the answer, [`judge`]
-//! checks it and gives the verdict.
+//! and every rule checked: [`exchange`] writes the request and reads the answer; the
+//! rules it is judged by are in `checks`.
 
-pub mod explain;
-pub mod findings;
 mod not_http;
 pub mod request;
 pub mod response;
@@ -12,7 +10,7 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use crate::connect::Stream;
-use crate::event::{Event, Finding, Level, RawLine};
+use crate::event::{Event, Level, RawLine};
 use crate::exit::{Code, Failure};
 pub use request::{Request, RequestOptions};
 pub use response::Response;
@@ -114,36 +112,6 @@ fn masked(response: &Response, show_secrets: bool) -> (Vec<RawLine>, Vec<(String
         }
     }
     (lines, headers)
-}
-
-/// Check the response against the request, report every finding (`extra` ones, such as
-/// the certificate's, come last) and the verdict. Returns `Ok` for a valid 101,
-/// `BadHandshake` for a 101 with error findings, `NoSwitch` otherwise.
-pub fn judge(request: &Request, response: &Response, extra: Vec<Finding>, emit: &mut dyn FnMut(Event)) -> Code {
-    let mut found =
-        if response.status == 101 { findings::check(request, response) } else { explain::explain(request, response) };
-    found.extend(extra);
-    let errors = found.iter().filter(|f| f.is_error()).count();
-    for f in found {
-        emit(Event::Finding(f));
-    }
-    let status = response.status;
-    let shown = status_text(status, &response.reason);
-    let (code, summary) = match (status, errors) {
-        (101, 0) => {
-            (Code::Ok, format!("the server switched to WebSocket ({shown}) and the handshake follows RFC 6455"))
-        }
-        (101, n) => (
-            Code::BadHandshake,
-            format!(
-                "the server answered 101, but the handshake breaks RFC 6455 ({}): a client must fail this connection",
-                crate::words::count(n, "error")
-            ),
-        ),
-        (_, _) => (Code::NoSwitch, format!("the server did not switch protocols ({shown})")),
-    };
-    emit(Event::Handshake { ok: code == Code::Ok, status, summary });
-    code
 }
 
 /// `404 Not Found`, or just `404` when the server gave no reason phrase.

@@ -133,13 +133,13 @@ fn line(arrow: &str, content: &str) -> String {
 }
 
 fn finding(f: &Finding) -> String {
-    let mark = match (f.ok, f.level) {
-        (_, Level::Info) => format!("{:<5}", "info").blue(),
-        (true, _) => format!("{:<5}", "ok").green(),
-        (false, Level::Error) => format!("{:<5}", "ERROR").red().bold(),
-        (false, Level::Warning) => format!("{:<5}", "warn").yellow().bold(),
+    let mark = match f.level {
+        Level::Info => format!("{:<5}", "info").blue(),
+        Level::Ok => format!("{:<5}", "ok").green(),
+        Level::Error => format!("{:<5}", "ERROR").red().bold(),
+        Level::Warning => format!("{:<5}", "warn").yellow().bold(),
     };
-    format!("  {mark} {:<16} {}  {}\n", f.id, escape::text(&f.message), format!("[{}]", f.rfc).dimmed())
+    format!("  {mark} {:<16} {}  {}\n", f.id(), escape::text(&f.message), format!("[{}]", f.rfc()).dimmed())
 }
 
 fn message(

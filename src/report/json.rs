@@ -101,8 +101,11 @@ fn put_texts(v: &mut Value, key: &str, texts: &[String]) {
     }
 }
 
+/// A `finding` (SPEC §6): `level` is what this finding is (`ok`, `info`, `warning`,
+/// `error`), `severity` what its rule weighs when broken (the check's, see `event::Check`).
 pub fn finding(f: &Finding) -> Value {
-    let mut v = json!({"id": f.id, "level": f.level.as_str(), "ok": f.ok, "rfc": f.rfc});
+    let mut v = json!({"id": f.id(), "level": f.level.as_str(), "severity": f.check.severity().as_str(),
+                       "ok": f.ok, "rfc": f.rfc()});
     put_text(&mut v, "message", &f.message);
     v
 }
@@ -199,6 +202,25 @@ mod tests {
         let mut out = Vec::new();
         render(event, elapsed, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_findings_level_is_what_it_is_and_severity_what_its_rule_weighs() {
+        use crate::event::{Check, Level};
+        let shown = |f: Finding| {
+            let v = finding(&f);
+            (v["level"].as_str().unwrap().to_string(), v["severity"].as_str().unwrap().to_string(), v["ok"].clone())
+        };
+        let row = |level: &str, severity: &str, ok: bool| (level.to_string(), severity.to_string(), json!(ok));
+        assert_eq!(shown(Finding::pass(Check::Accept, "m")), row("ok", "error", true));
+        assert_eq!(shown(Finding::fail(Check::Accept, "m")), row("error", "error", false));
+        assert_eq!(shown(Finding::pass(Check::LineEndings, "m")), row("ok", "warning", true));
+        assert_eq!(shown(Finding::fail(Check::Certificate, "m")), row("warning", "warning", false));
+        assert_eq!(shown(Finding::fail_as(Check::Subprotocol, Level::Warning, "m")), row("warning", "error", false));
+        assert_eq!(shown(Finding::note(Check::ReasonPhrase, "m")), row("info", "info", true));
+        assert_eq!(shown(Finding::fail(Check::Redirect, "m")), row("info", "info", false));
+        let v = finding(&Finding::fail(Check::AuthForbidden, "m"));
+        assert_eq!((v["id"].as_str(), v["rfc"].as_str()), (Some("auth"), Some("RFC 9110 §15.5.4")));
     }
 
     #[test]

@@ -54,8 +54,9 @@ impl Run {
         assert!(self.stdout.contains(needle), "stdout lacks {needle:?}\n--- stdout:\n{}", self.stdout);
         self
     }
-    /// The finding line for `id` in the transcript.
+    /// The finding line for `id` in the transcript (`id` must be one wscheck has).
     pub fn finding(&self, id: &str) -> String {
+        assert!(is_finding_id(id), "no check has the id {id:?} (src/event/check.rs)");
         let pat = format!(" {id} ");
         self.stderr
             .lines()
@@ -80,6 +81,11 @@ impl Run {
             .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
             .collect()
     }
+}
+
+/// True when `id` is the id of one of wscheck's checks.
+pub fn is_finding_id(id: &str) -> bool {
+    wscheck::event::Check::ALL.iter().any(|c| c.id() == id)
 }
 
 /// Assert that one line of stderr is exactly `line`.

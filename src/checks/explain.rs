@@ -1,65 +1,59 @@
 //! What a non-101 answer means, in words: the common statuses of a failed upgrade, told
 //! from what was sent (the request) and what came back (status, headers, body).
+//! Each explanation is a check of `Info` severity: it explains, it does not count.
 
-use super::request::Request;
-use super::response::Response;
-use crate::event::{Finding, Level};
+use crate::event::{Check, Finding};
+use crate::handshake::{Request, Response, status_text};
 
-/// The failed `status-101` finding and, where the status is a common one, an explanation.
+/// The failed `status-101` finding and, where the status is a common one, an explanation
+/// (an `info` finding that is not ok: it tells why the upgrade failed).
 pub fn explain(request: &Request, r: &Response) -> Vec<Finding> {
     let mut out = vec![Finding::fail(
-        "status-101",
-        Level::Error,
-        "RFC 6455 §4.1",
-        format!("status {}, not 101: the server did not switch protocols", super::status_text(r.status, &r.reason)),
+        Check::Status101,
+        format!("status {}, not 101: the server did not switch protocols", status_text(r.status, &r.reason)),
     )];
-    let hint = |id: &'static str, rfc: &'static str, msg: String| Finding::fail(id, Level::Info, rfc, msg);
     if let Some(says) = plain_to_tls(&r.body) {
-        out.push(hint(
-            "wrong-scheme",
-            "RFC 6455 §3",
+        out.push(Finding::fail(
+            Check::WrongScheme,
             format!("the server says this port speaks TLS (\"{says}\"): try wss:// instead of ws://"),
         ));
         return out;
     }
     let header = |name: &str| r.first(name);
-    match r.status {
-        426 => out.push(hint("version", "RFC 6455 §4.4", version(request, r))),
-        300..=399 => {
-            let msg = match header("Location") {
+    let hint = match r.status {
+        426 => Some((Check::Version, version(request, r))),
+        300..=399 => Some((
+            Check::Redirect,
+            match header("Location") {
                 Some(loc) => format!("a redirect to {loc}: follow it with -L"),
                 None => "a redirect without a Location header".into(),
-            };
-            out.push(hint("redirect", "RFC 6455 §4.1", msg));
-        }
-        401 => out.push(hint("auth", "RFC 9110 §11.6.1", unauthorized(request, r))),
-        403 => out.push(hint("auth", "RFC 9110 §15.5.4", forbidden(request, r))),
+            },
+        )),
+        401 => Some((Check::AuthRequired, unauthorized(request, r))),
+        403 => Some((Check::AuthForbidden, forbidden(request, r))),
         407 => {
             let asks = header("Proxy-Authenticate").map(|c| format!(": it asks for {c}")).unwrap_or_default();
-            out.push(hint(
-                "auth",
-                "RFC 9110 §11.7.1",
+            Some((
+                Check::ProxyAuthRequired,
                 format!("proxy authentication required{asks} (send -H 'Proxy-Authorization: …')"),
-            ));
+            ))
         }
-        400 => out.push(hint(
-            "bad-request",
-            "RFC 6455 §4.2.1",
+        400 => Some((
+            Check::BadRequest,
             "400 Bad Request: the server refused the upgrade request (often an Origin check, a missing parameter, or the wrong path)".into(),
         )),
-        404 => out.push(hint("not-found", "RFC 6455 §4.2.1", "404 Not Found: no WebSocket endpoint at this path".into())),
-        200..=299 => out.push(hint(
-            "not-websocket",
-            "RFC 6455 §4.1",
+        404 => Some((Check::NotFound, "404 Not Found: no WebSocket endpoint at this path".into())),
+        200..=299 => Some((
+            Check::NotWebsocket,
             format!("{}: an ordinary HTTP endpoint answered and ignored the Upgrade (wrong path, or a proxy that drops Upgrade)", r.status),
         )),
-        500..=599 => out.push(hint(
-            "server-error",
-            "RFC 9110 §15.6",
+        500..=599 => Some((
+            Check::ServerError,
             format!("{}: the server (or a proxy or gateway in front of it) failed", r.status),
         )),
-        _ => {}
-    }
+        _ => None,
+    };
+    out.extend(hint.map(|(check, message)| Finding::fail(check, message)));
     out
 }
 
@@ -142,3 +136,6 @@ fn sent_credentials(request: &Request) -> String {
         _ => format!("credentials ({})", names.join(" and ")),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,149 @@
+//! The verdict on one exchange, as data: did the server switch, what was found, what was
+//! agreed, and the exit code that follows. Deciding it ([`judge`]) emits nothing; saying it
+//! ([`Verdict::emit`]) is the caller's step.
+
+use super::{explain, negotiation, rfc6455};
+use crate::event::{Event, Finding};
+use crate::exit::Code;
+use crate::handshake::{Request, Response, status_text};
+
+/// The verdict on a handshake.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    /// The server switched and no finding is an error: the session may start.
+    pub ok: bool,
+    pub status: u16,
+    /// `Ok`, `BadHandshake` (switched, with error findings) or `NoSwitch`.
+    pub code: Code,
+    /// The verdict in one line (it may quote the server's reason phrase, escaped).
+    pub summary: String,
+    /// Every finding, in the order shown: the checks', then the `extra` ones given to [`judge`].
+    pub findings: Vec<Finding>,
+    pub agreed: Agreed,
+}
+
+/// What the handshake put in force for the session.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Agreed {
+    /// The subprotocol the server chose, when it named exactly one.
+    pub subprotocol: Option<String>,
+    /// Each extension of the server's `Sec-WebSocket-Extensions`, with its parameters, as
+    /// written (`permessage-deflate; client_max_window_bits=10`), in its order.
+    pub extensions: Vec<String>,
+}
+
+impl Agreed {
+    /// True when the server uses the extension `name` (case-insensitive).
+    pub fn has_extension(&self, name: &str) -> bool {
+        self.extensions.iter().any(|e| negotiation::extension_name(e).eq_ignore_ascii_case(name))
+    }
+}
+
+impl Verdict {
+    /// The server switched protocols, whether or not the handshake is valid (`--lenient`
+    /// goes on into the session after a switch with errors).
+    pub fn switched(&self) -> bool {
+        self.code != Code::NoSwitch
+    }
+
+    /// Say the verdict: each finding, then the `handshake` event.
+    pub fn emit(&self, emit: &mut dyn FnMut(Event)) {
+        for f in &self.findings {
+            emit(Event::Finding(f.clone()));
+        }
+        emit(Event::Handshake { ok: self.ok, status: self.status, summary: self.summary.clone() });
+    }
+}
+
+/// Check the response against the request and decide. `extra` findings (the certificate's,
+/// learnt while connecting) come last and count like the others.
+pub fn judge(request: &Request, response: &Response, extra: Vec<Finding>) -> Verdict {
+    let status = response.status;
+    let switched = status == 101;
+    let mut findings = if switched { rfc6455::check(request, response) } else { explain::explain(request, response) };
+    findings.extend(extra);
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    let shown = status_text(status, &response.reason);
+    let (code, summary) = match (switched, errors) {
+        (true, 0) => {
+            (Code::Ok, format!("the server switched to WebSocket ({shown}) and the handshake follows RFC 6455"))
+        }
+        (true, n) => (
+            Code::BadHandshake,
+            format!(
+                "the server answered 101, but the handshake breaks RFC 6455 ({}): a client must fail this connection",
+                crate::words::count(n, "error")
+            ),
+        ),
+        (false, _) => (Code::NoSwitch, format!("the server did not switch protocols ({shown})")),
+    };
+    let agreed = if switched { negotiation::agreed(response) } else { Agreed::default() };
+    Verdict { ok: code == Code::Ok, status, code, summary, findings, agreed }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{ok_101, verdict};
+    use crate::event::{Check, Level};
+
+    #[test]
+    fn a_valid_101_is_ok_and_says_so() {
+        let v = verdict(&[], &ok_101(""));
+        assert!(v.ok && v.switched());
+        assert_eq!((v.code, v.status), (Code::Ok, 101));
+        assert_eq!(
+            v.summary,
+            "the server switched to WebSocket (101 Switching Protocols) and the handshake follows RFC 6455"
+        );
+        assert!(v.findings.iter().all(|f| f.ok), "{:#?}", v.findings);
+    }
+
+    #[test]
+    fn a_101_with_errors_switched_but_is_not_ok() {
+        let v = verdict(&[], b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n");
+        assert!(!v.ok && v.switched());
+        assert_eq!(v.code, Code::BadHandshake);
+        assert!(v.summary.contains("breaks RFC 6455 (2 errors)"), "{}", v.summary);
+    }
+
+    #[test]
+    fn warnings_do_not_fail_a_101() {
+        let v = verdict(&["-s", "chat"], &ok_101(""));
+        assert!(v.ok, "{:#?}", v.findings);
+        assert!(v.findings.iter().any(|f| f.level == Level::Warning));
+    }
+
+    #[test]
+    fn another_status_did_not_switch_and_agreed_nothing() {
+        let v = verdict(&[], b"HTTP/1.1 404 Not Found\r\nSec-WebSocket-Protocol: chat\r\n\r\n");
+        assert!(!v.ok && !v.switched());
+        assert_eq!((v.code, v.status), (Code::NoSwitch, 404));
+        assert_eq!(v.summary, "the server did not switch protocols (404 Not Found)");
+        assert_eq!(v.agreed, Agreed::default());
+    }
+
+    #[test]
+    fn extra_findings_come_last_and_count() {
+        let request = crate::checks::testing::request(&[]);
+        let key = request.key.clone().unwrap();
+        let answer = String::from_utf8(ok_101(""))
+            .unwrap()
+            .replace("{accept}", &tungstenite::handshake::derive_accept_key(key.as_bytes()));
+        let response = crate::checks::testing::response(answer.as_bytes());
+        let extra = Finding::fail_as(Check::CertificateName, Level::Error, "pretend");
+        let v = judge(&request, &response, vec![extra.clone()]);
+        assert_eq!(v.findings.last(), Some(&extra));
+        assert_eq!(v.code, Code::BadHandshake);
+    }
+
+    #[test]
+    fn emit_says_the_findings_then_the_handshake() {
+        let v = verdict(&[], &ok_101(""));
+        let mut events = Vec::new();
+        v.emit(&mut |e| events.push(e));
+        assert_eq!(events.len(), v.findings.len() + 1);
+        assert!(matches!(&events[0], Event::Finding(f) if f.check == Check::Status101));
+        assert!(matches!(events.last(), Some(Event::Handshake { ok: true, status: 101, .. })));
+    }
+}
