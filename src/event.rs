@@ -94,7 +94,7 @@ impl Kind {
 pub struct TlsInfo {
     pub insecure: bool,
     pub alpn: Option<String>,
-    pub certificate: Option<crate::cert::CertInfo>,
+    pub certificate: Option<crate::net::cert::CertInfo>,
     /// How long the TLS handshake took.
     pub took: Duration,
 }

@@ -3,7 +3,8 @@
 
 use proptest::prelude::*;
 use wscheck::escape;
-use wscheck::handshake::{Request, RequestOptions, explain, findings, response};
+use wscheck::handshake::{Request, RequestOptions, explain, findings};
+use wscheck::http1;
 use wscheck::target::Target;
 
 const LRE: char = '\u{202a}';
@@ -54,10 +55,10 @@ proptest! {
     #[test]
     fn parser_never_panics(data in prop_oneof![responses(), proptest::collection::vec(any::<u8>(), 0..512)]) {
         let req = request();
-        if let Ok((buf, end)) = response::read_head(&mut &data[..]) {
+        if let Ok((buf, end)) = http1::read_head(&mut &data[..]) {
             prop_assert!(end <= buf.len());
-            prop_assert!(end <= response::MAX_HEAD);
-            if let Ok(r) = response::parse(&buf, end) {
+            prop_assert!(end <= http1::MAX_HEAD);
+            if let Ok(r) = http1::parse(&buf, end) {
                 let found = if r.status == 101 { findings::check(&req, &r) } else { explain::explain(&req, &r) };
                 prop_assert!(!found.is_empty());
                 for h in &r.headers {
@@ -68,21 +69,21 @@ proptest! {
     }
 
     #[test]
-    fn the_header_cap_holds(len in (response::MAX_HEAD - 64)..(response::MAX_HEAD + 64)) {
+    fn the_header_cap_holds(len in (http1::MAX_HEAD - 64)..(http1::MAX_HEAD + 64)) {
         // A header block of exactly `len` bytes, then bytes of the session.
         let mut data = b"HTTP/1.1 101 Switching Protocols\r\nX-Pad: ".to_vec();
         data.resize(len - 4, b'a');
         data.extend_from_slice(b"\r\n\r\nframes");
         let mut stream = &data[..];
-        match response::read_head(&mut stream) {
+        match http1::read_head(&mut stream) {
             Ok((buf, end)) => {
-                prop_assert!(len <= response::MAX_HEAD, "a {len}-byte header was accepted");
+                prop_assert!(len <= http1::MAX_HEAD, "a {len}-byte header was accepted");
                 prop_assert_eq!(end, len);
                 // What was read past the header, then what is still in the stream: the session's bytes.
                 prop_assert_eq!([&buf[end..], stream].concat(), b"frames");
             }
             Err(f) => {
-                prop_assert!(len > response::MAX_HEAD, "a {len}-byte header was refused: {}", f.message);
+                prop_assert!(len > http1::MAX_HEAD, "a {len}-byte header was refused: {}", f.message);
                 prop_assert!(f.message.contains("larger than 64 KiB"), "{}", f.message);
             }
         }

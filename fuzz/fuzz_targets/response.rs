@@ -2,15 +2,16 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wscheck::handshake::{Request, RequestOptions, findings, explain, response};
+use wscheck::handshake::{Request, RequestOptions, findings, explain};
+use wscheck::http1;
 use wscheck::target::Target;
 
 fuzz_target!(|data: &[u8]| {
     let target = Target::parse("ws://h:9/p").unwrap();
     let opts = RequestOptions { subprotocols: vec!["chat".into()], ..Default::default() };
     let request = Request::build(&target, &opts, &mut |_| {}).unwrap();
-    if let Ok((buf, end)) = response::read_head(&mut &data[..]) {
-        if let Ok(r) = response::parse(&buf, end) {
+    if let Ok((buf, end)) = http1::read_head(&mut &data[..]) {
+        if let Ok(r) = http1::parse(&buf, end) {
             let found = if r.status == 101 { findings::check(&request, &r) } else { explain::explain(&request, &r) };
             for f in found {
                 let shown = wscheck::escape::text(&f.message);
@@ -20,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
                 let shown = wscheck::escape::bytes(&line.bytes);
                 assert!(!shown.bytes().any(|b| b < 0x20 || b == 0x7f));
             }
-            let _ = response::read_body_preview(&mut &r.rest[..], &r);
+            let _ = http1::read_body_preview(&mut &r.rest[..], &r);
         }
     }
 });

@@ -2,8 +2,8 @@
 //! from what was sent (the request) and what came back (status, headers, body).
 
 use super::request::Request;
-use super::response::Response;
 use crate::event::{Finding, Level};
+use crate::http1::Response;
 
 /// The failed `status-101` finding and, where the status is a common one, an explanation.
 pub fn explain(request: &Request, r: &Response) -> Vec<Finding> {

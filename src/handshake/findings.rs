@@ -4,8 +4,8 @@
 use tungstenite::handshake::derive_accept_key;
 
 use super::request::Request;
-use super::response::Response;
 use crate::event::{Finding, Level};
+use crate::http1::Response;
 
 const RFC_CLIENT: &str = "RFC 6455 §4.1";
 const CANONICAL: &[u8] = b"Switching Protocols";

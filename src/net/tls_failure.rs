@@ -3,7 +3,8 @@
 //! sent instead of TLS (a plain HTTP answer, nothing at all), the alert it sent; OpenSSL's
 //! own text comes last, in parentheses, for the record and for searching.
 
-use crate::cert::{CertInfo, names_of};
+use super::cert::{CertInfo, names_of};
+use super::wording::alert_words;
 use crate::exit::{Code, Failure};
 
 /// The certificate a server presented, fetched (unverified) to describe why it was refused.
@@ -106,7 +107,7 @@ fn not_tls(sent: &[u8], openssl: &str) -> Option<String> {
         }
         Some(_) => Some(format!(
             "the server answered with bytes that are not TLS (\"{}\"): {TRY}",
-            crate::handshake::response::preview(sent)
+            crate::http1::preview(sent)
         )),
         None if openssl.contains("unexpected eof") || openssl.contains("unexpected EOF") => Some(
             "the server closed the connection during the TLS handshake without answering — if this port speaks \
@@ -122,22 +123,6 @@ fn not_tls(sent: &[u8], openssl: &str) -> Option<String> {
         }
         None => None,
     }
-}
-
-/// The TLS alert OpenSSL reports (`… alert certificate required:…`), in words.
-fn alert_words(openssl: &str) -> Option<String> {
-    let at = openssl.find(" alert ")?;
-    let name = openssl[at + 7..].split(':').next()?.trim();
-    let hint = if name == "certificate required" {
-        ": it requires a client certificate (--cert and --key)"
-    } else if ["unknown ca", "bad certificate", "certificate unknown", "unsupported certificate"].contains(&name) {
-        ": it did not accept the client certificate (--cert)"
-    } else if name == "handshake failure" {
-        ": no TLS version or cipher in common, or it requires a client certificate (--cert and --key)"
-    } else {
-        ""
-    };
-    Some(format!("the server sent the TLS alert \"{name}\"{hint}"))
 }
 
 /// Under TLS 1.3 the server checks a client certificate after the client's side of the

@@ -1,0 +1,201 @@
+//! Getting a byte stream to the server: DNS, TCP, a proxy's tunnel and TLS, all under one
+//! deadline. Nothing here knows the WebSocket handshake; the HTTP/1.1 a proxy speaks is
+//! `http1`'s.
+//!
+//! The deadline is enforced on every read and write through [`Tcp`], so a server that
+//! dribbles one byte at a time still ends at the deadline, through TLS too.
+
+pub mod cert;
+pub mod proxy;
+pub mod socks;
+pub mod tcp;
+pub mod tls;
+pub mod tls_failure;
+pub mod wording;
+
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
+use std::time::Instant;
+
+use crate::event::{Event, Finding, TlsInfo};
+use crate::exit::Failure;
+use crate::target::{Scheme, Target};
+use proxy::Proxy;
+use tcp::Tcp;
+pub use tls::TlsOptions;
+
+/// The connected stream, plain or TLS.
+#[derive(Debug)]
+pub enum Stream {
+    Plain(Tcp),
+    Tls(Box<native_tls::TlsStream<Tcp>>),
+}
+
+impl Stream {
+    fn tcp_mut(&mut self) -> &mut Tcp {
+        match self {
+            Stream::Plain(t) => t,
+            Stream::Tls(s) => s.get_mut(),
+        }
+    }
+
+    fn tcp(&self) -> &Tcp {
+        match self {
+            Stream::Plain(t) => t,
+            Stream::Tls(s) => s.get_ref(),
+        }
+    }
+
+    /// The descriptor the session's poll waits on.
+    pub fn raw_fd(&self) -> RawFd {
+        self.tcp().stream.as_raw_fd()
+    }
+
+    /// Switch the socket to non-blocking reads and writes (the session), or back.
+    pub fn set_nonblocking(&self, on: bool) -> io::Result<()> {
+        self.tcp().stream.set_nonblocking(on)
+    }
+
+    /// Lift the deadline of the handshake: the session keeps its own time.
+    pub fn clear_deadline(&mut self) -> io::Result<()> {
+        self.tcp_mut().set_deadline(None)
+    }
+
+    /// Bring the deadline forward to `d` if that is sooner.
+    pub fn shorten_deadline(&mut self, d: Instant) {
+        self.tcp_mut().shorten_deadline(d)
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.write(buf),
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.flush(),
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// How to reach the server.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    pub tls: TlsOptions,
+    pub proxy: Option<Proxy>,
+    pub show_secrets: bool,
+}
+
+/// A connected stream and what was learnt on the way that the verdict should mention.
+pub struct Connected {
+    pub stream: Stream,
+    pub findings: Vec<Finding>,
+}
+
+/// Resolve, connect (through a proxy if any) and, for wss, negotiate TLS before `deadline`,
+/// reporting each step.
+pub fn connect(
+    target: &Target,
+    opts: &ConnectOptions,
+    deadline: Instant,
+    emit: &mut dyn FnMut(Event),
+) -> Result<Connected, Failure> {
+    let tcp = open(target, opts, deadline, emit)?;
+    let mut findings = Vec::new();
+    let stream = match target.scheme {
+        Scheme::Ws => Stream::Plain(tcp),
+        Scheme::Wss => {
+            let tls_started = Instant::now();
+            let stream = match tls::handshake(target, &opts.tls, tcp, deadline) {
+                Ok(stream) => stream,
+                Err(tls::Refused::Verify(openssl)) => {
+                    let presented = presented(target, opts, deadline);
+                    let authority = target.authority();
+                    return Err(tls_failure::handshake_failed(
+                        &authority,
+                        &target.host,
+                        &openssl,
+                        &[],
+                        presented.as_ref(),
+                    ));
+                }
+                Err(tls::Refused::Other(f)) => return Err(f),
+            };
+            // The protocol the server chose, as message text (every byte kept, see escape::net).
+            let alpn = stream.negotiated_alpn().ok().flatten().map(|a| crate::escape::net(&a));
+            let der = stream.peer_certificate().ok().flatten().and_then(|c| c.to_der().ok());
+            let certificate = der.as_deref().and_then(cert::cert_info);
+            if let (Some(info), Some(der)) = (&certificate, &der) {
+                findings.push(cert::expiry_finding(info, opts.tls.cert_warn_days));
+                if let Some(matches) = cert::names_host(der, &target.host) {
+                    findings.push(cert::name_finding(info, &target.host, matches));
+                }
+            }
+            emit(Event::Tls(TlsInfo { insecure: opts.tls.insecure, alpn, certificate, took: tls_started.elapsed() }));
+            Stream::Tls(Box::new(stream))
+        }
+    };
+    Ok(Connected { stream, findings })
+}
+
+/// The certificate the server presents, fetched over a second connection with verification
+/// off, only to describe why verification refused it: no client certificate is sent, no
+/// request, nothing is reported; within the same deadline.
+fn presented(target: &Target, opts: &ConnectOptions, deadline: Instant) -> Option<tls_failure::Presented> {
+    // Only for the words of a message: never long, whatever is left of the deadline.
+    let deadline = deadline.min(Instant::now() + std::time::Duration::from_secs(3));
+    let tcp = open(target, opts, deadline, &mut |_| {}).ok()?;
+    let mut b = native_tls::TlsConnector::builder();
+    b.danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true);
+    let stream = b.build().ok()?.connect(&target.host, tcp).ok()?;
+    let der = stream.peer_certificate().ok().flatten()?.to_der().ok()?;
+    let info = cert::cert_info(&der)?;
+    Some(tls_failure::Presented { info, names_host: cert::names_host(&der, &target.host) })
+}
+
+/// DNS, TCP and the proxy's tunnel, if any: a connected stream to the server under `deadline`.
+fn open(
+    target: &Target,
+    opts: &ConnectOptions,
+    deadline: Instant,
+    emit: &mut dyn FnMut(Event),
+) -> Result<Tcp, Failure> {
+    let (host, port) = match &opts.proxy {
+        Some(p) => (p.host.as_str(), p.port),
+        None => (target.host.as_str(), target.port),
+    };
+    let authority = crate::target::authority(host, port);
+    let started = Instant::now();
+    let (addrs, looked_up) = tcp::resolve(host, port, deadline)?;
+    let dns = looked_up.then(|| started.elapsed());
+    let tcp_started = Instant::now();
+    let stream = tcp::connect_tcp(&authority, opts.proxy.is_some(), &addrs, deadline)?;
+    let addr = stream.peer_addr().unwrap_or(addrs[0]);
+    let _ = stream.set_nodelay(true);
+    emit(Event::Connect {
+        host: host.to_string(),
+        port,
+        addr,
+        proxy: opts.proxy.is_some(),
+        dns,
+        tcp: tcp_started.elapsed(),
+    });
+    let mut tcp = Tcp::new(stream, deadline);
+    if let Some(proxy) = &opts.proxy {
+        proxy::tunnel(&mut tcp, proxy, target, opts.show_secrets, emit)?;
+    }
+    Ok(tcp)
+}
