@@ -156,7 +156,7 @@ fn follow(
         let proxy = proxy::select(&target, args.proxy.as_deref(), args.noproxy.as_deref(), &env, &mut Vec::new())?;
         let opts = ConnectOptions { tls: tls.clone(), proxy, show_secrets: args.show_secrets };
         let deadline = limits.connection(Instant::now());
-        let Connected { mut stream, findings } =
+        let Connected { mut stream, certificate } =
             net::connect(&target, &opts, deadline.at, emit).map_err(|f| deadline.blame(f))?;
         let response = handshake::exchange(&mut stream, &request, args.show_secrets, emit)
             .map_err(|f| match &mut stream {
@@ -164,6 +164,9 @@ fn follow(
                 net::Stream::Plain(_) => f,
             })
             .map_err(|f| deadline.blame(f))?;
+        let findings = certificate.map_or_else(Vec::new, |c| {
+            crate::checks::cert::findings(&c.info, c.names_host, &target.host, tls.cert_warn_days)
+        });
         let location = response.first("Location").filter(|_| args.location && (300..400).contains(&response.status));
         let Some(location) = location else {
             return Ok((stream, response, request, findings));

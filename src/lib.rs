@@ -3,6 +3,7 @@
 //! The handshake is wscheck's own (`handshake`), over a stream from `net`; the framing
 //! after it is tungstenite's. Everything said is an `event::Event`, rendered by `report`.
 
+pub mod checks;
 pub mod cli;
 pub mod client;
 pub mod close;

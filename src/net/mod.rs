@@ -17,7 +17,7 @@ use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Instant;
 
-use crate::event::{Event, Finding, TlsInfo};
+use crate::event::{Event, TlsInfo};
 use crate::exit::Failure;
 use crate::target::{Scheme, Target};
 use proxy::Proxy;
@@ -99,10 +99,10 @@ pub struct ConnectOptions {
     pub show_secrets: bool,
 }
 
-/// A connected stream and what was learnt on the way that the verdict should mention.
+/// A connected stream and, for wss, the server's certificate (for the checks).
 pub struct Connected {
     pub stream: Stream,
-    pub findings: Vec<Finding>,
+    pub certificate: Option<cert::PeerCert>,
 }
 
 /// Resolve, connect (through a proxy if any) and, for wss, negotiate TLS before `deadline`,
@@ -114,9 +114,8 @@ pub fn connect(
     emit: &mut dyn FnMut(Event),
 ) -> Result<Connected, Failure> {
     let tcp = open(target, opts, deadline, emit)?;
-    let mut findings = Vec::new();
-    let stream = match target.scheme {
-        Scheme::Ws => Stream::Plain(tcp),
+    let (stream, certificate) = match target.scheme {
+        Scheme::Ws => (Stream::Plain(tcp), None),
         Scheme::Wss => {
             let tls_started = Instant::now();
             let stream = match tls::handshake(target, &opts.tls, tcp, deadline) {
@@ -137,24 +136,19 @@ pub fn connect(
             // The protocol the server chose, as message text (every byte kept, see escape::net).
             let alpn = stream.negotiated_alpn().ok().flatten().map(|a| crate::escape::net(&a));
             let der = stream.peer_certificate().ok().flatten().and_then(|c| c.to_der().ok());
-            let certificate = der.as_deref().and_then(cert::cert_info);
-            if let (Some(info), Some(der)) = (&certificate, &der) {
-                findings.push(cert::expiry_finding(info, opts.tls.cert_warn_days));
-                if let Some(matches) = cert::names_host(der, &target.host) {
-                    findings.push(cert::name_finding(info, &target.host, matches));
-                }
-            }
+            let peer = der.as_deref().and_then(|der| cert::peer_cert(der, &target.host));
+            let certificate = peer.as_ref().map(|p| p.info.clone());
             emit(Event::Tls(TlsInfo { insecure: opts.tls.insecure, alpn, certificate, took: tls_started.elapsed() }));
-            Stream::Tls(Box::new(stream))
+            (Stream::Tls(Box::new(stream)), peer)
         }
     };
-    Ok(Connected { stream, findings })
+    Ok(Connected { stream, certificate })
 }
 
 /// The certificate the server presents, fetched over a second connection with verification
 /// off, only to describe why verification refused it: no client certificate is sent, no
 /// request, nothing is reported; within the same deadline.
-fn presented(target: &Target, opts: &ConnectOptions, deadline: Instant) -> Option<tls_failure::Presented> {
+fn presented(target: &Target, opts: &ConnectOptions, deadline: Instant) -> Option<cert::PeerCert> {
     // Only for the words of a message: never long, whatever is left of the deadline.
     let deadline = deadline.min(Instant::now() + std::time::Duration::from_secs(3));
     let tcp = open(target, opts, deadline, &mut |_| {}).ok()?;
@@ -162,8 +156,7 @@ fn presented(target: &Target, opts: &ConnectOptions, deadline: Instant) -> Optio
     b.danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true);
     let stream = b.build().ok()?.connect(&target.host, tcp).ok()?;
     let der = stream.peer_certificate().ok().flatten()?.to_der().ok()?;
-    let info = cert::cert_info(&der)?;
-    Some(tls_failure::Presented { info, names_host: cert::names_host(&der, &target.host) })
+    cert::peer_cert(&der, &target.host)
 }
 
 /// DNS, TCP and the proxy's tunnel, if any: a connected stream to the server under `deadline`.

@@ -3,17 +3,9 @@
 //! sent instead of TLS (a plain HTTP answer, nothing at all), the alert it sent; OpenSSL's
 //! own text comes last, in parentheses, for the record and for searching.
 
-use super::cert::{CertInfo, names_of};
+use super::cert::PeerCert;
 use super::wording::alert_words;
 use crate::exit::{Code, Failure};
-
-/// The certificate a server presented, fetched (unverified) to describe why it was refused.
-#[derive(Debug, Clone)]
-pub struct Presented {
-    pub info: CertInfo,
-    /// Whether it is valid for the host name (None where the platform cannot say).
-    pub names_host: Option<bool>,
-}
 
 /// True when OpenSSL refused the server's certificate (as opposed to the handshake failing).
 pub fn is_verify_failure(openssl: &str) -> bool {
@@ -28,7 +20,7 @@ pub fn handshake_failed(
     host: &str,
     openssl: &str,
     sent: &[u8],
-    presented: Option<&Presented>,
+    presented: Option<&PeerCert>,
 ) -> Failure {
     let words = if is_verify_failure(openssl) {
         Some(refused_certificate(host, openssl, presented))
@@ -44,7 +36,7 @@ pub fn handshake_failed(
 
 /// Why the certificate was refused, from OpenSSL's verify result (in parentheses at the end
 /// of its text) and from the certificate itself, then what the certificate says.
-fn refused_certificate(host: &str, openssl: &str, presented: Option<&Presented>) -> String {
+fn refused_certificate(host: &str, openssl: &str, presented: Option<&PeerCert>) -> String {
     let verdict = openssl.rsplit_once('(').map_or("", |(_, v)| v.trim_end_matches(')'));
     let info = presented.map(|p| &p.info);
     let mismatch = verdict.contains("mismatch") || presented.is_some_and(|p| p.names_host == Some(false));
@@ -52,7 +44,7 @@ fn refused_certificate(host: &str, openssl: &str, presented: Option<&Presented>)
     let mut why = Vec::new();
     if mismatch {
         why.push(match info {
-            Some(i) => format!("the certificate is not valid for {host}: it is for {}", names_of(i)),
+            Some(i) => format!("the certificate is not valid for {host}: it is for {}", i.names()),
             None => format!("the certificate is not valid for {host}"),
         });
     }
@@ -161,6 +153,7 @@ pub fn alert_after_handshake<S: std::io::Read + std::io::Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::CertInfo;
 
     const VERIFY: &str = "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:1889:";
 
@@ -177,7 +170,7 @@ mod tests {
 
     #[test]
     fn words_lead_and_openssl_comes_last() {
-        let p = Presented { info: info(30), names_host: Some(false) };
+        let p = PeerCert { info: info(30), names_host: Some(false) };
         let f = handshake_failed("h:1", "h", &format!("{VERIFY} (hostname mismatch)"), &[], Some(&p));
         assert_eq!(f.code, Code::Tls);
         assert_eq!(
@@ -192,7 +185,7 @@ mod tests {
 
     #[test]
     fn an_expired_and_mismatched_certificate_says_both() {
-        let p = Presented { info: info(-2), names_host: Some(false) };
+        let p = PeerCert { info: info(-2), names_host: Some(false) };
         let f = handshake_failed("h:1", "h", &format!("{VERIFY} (certificate has expired)"), &[], Some(&p));
         assert!(
             f.message.contains("not valid for h: it is for DNS:other.example; and the certificate expired on Dec 31")

@@ -1,0 +1,3 @@
+//! The checks: pure functions from what was offered and answered to findings.
+
+pub mod cert;
