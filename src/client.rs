@@ -156,14 +156,9 @@ fn follow(
         let proxy = proxy::select(&target, args.proxy.as_deref(), args.noproxy.as_deref(), &env, &mut Vec::new())?;
         let opts = ConnectOptions { tls: tls.clone(), proxy, show_secrets: args.show_secrets };
         let deadline = limits.connection(Instant::now());
-        let Connected { mut stream, certificate } =
-            net::connect(&target, &opts, deadline.at, emit).map_err(|f| deadline.blame(f))?;
-        let response = handshake::exchange(&mut stream, &request, args.show_secrets, emit)
-            .map_err(|f| match &mut stream {
-                net::Stream::Tls(s) => net::tls_failure::alert_after_handshake(s, f, &target.authority()),
-                net::Stream::Plain(_) => f,
-            })
-            .map_err(|f| deadline.blame(f))?;
+        let Connected { mut stream, certificate } = net::connect(&target, &opts, deadline, emit)?;
+        let response = handshake::exchange(&mut stream, &request, args.show_secrets, deadline, emit)
+            .map_err(|f| net::tls_failure::alert_after_handshake(&mut stream, f, &target.authority()))?;
         let findings = certificate.map_or_else(Vec::new, |c| {
             crate::checks::cert::findings(&c.info, c.names_host, &target.host, tls.cert_warn_days)
         });

@@ -55,7 +55,7 @@ proptest! {
     #[test]
     fn parser_never_panics(data in prop_oneof![responses(), proptest::collection::vec(any::<u8>(), 0..512)]) {
         let req = request();
-        if let Ok((buf, end)) = http1::read_head(&mut &data[..]) {
+        if let Ok((buf, end)) = http1::read_head(&mut &data[..], "--connect-timeout") {
             prop_assert!(end <= buf.len());
             prop_assert!(end <= http1::MAX_HEAD);
             if let Ok(r) = http1::parse(&buf, end) {
@@ -75,7 +75,7 @@ proptest! {
         data.resize(len - 4, b'a');
         data.extend_from_slice(b"\r\n\r\nframes");
         let mut stream = &data[..];
-        match http1::read_head(&mut stream) {
+        match http1::read_head(&mut stream, "--connect-timeout") {
             Ok((buf, end)) => {
                 prop_assert!(len <= http1::MAX_HEAD, "a {len}-byte header was accepted");
                 prop_assert_eq!(end, len);

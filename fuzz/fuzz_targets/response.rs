@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let target = Target::parse("ws://h:9/p").unwrap();
     let opts = RequestOptions { subprotocols: vec!["chat".into()], ..Default::default() };
     let request = Request::build(&target, &opts, &mut |_| {}).unwrap();
-    if let Ok((buf, end)) = http1::read_head(&mut &data[..]) {
+    if let Ok((buf, end)) = http1::read_head(&mut &data[..], "--connect-timeout") {
         if let Ok(r) = http1::parse(&buf, end) {
             let found = if r.status == 101 { findings::check(&request, &r) } else { explain::explain(&request, &r) };
             for f in found {

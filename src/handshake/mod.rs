@@ -10,9 +10,9 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use crate::event::{Event, Finding, Level, RawLine};
-use crate::exit::{Code, Failure};
+use crate::exit::{Cause, Code, Failure, Phase};
 use crate::http1;
-use crate::net::Stream;
+use crate::net::{Deadline, Stream};
 pub use http1::Response;
 pub use request::{Request, RequestOptions};
 
@@ -20,25 +20,31 @@ pub use request::{Request, RequestOptions};
 const MAX_INTERIM: usize = 8;
 
 /// Write `request`, read the answer (and, for a non-101, the first bytes of its body) and
-/// report both. The stream's deadline (set by `connect`) bounds the whole exchange.
+/// report both. The stream's deadline (set by `connect`) bounds the whole exchange; a
+/// timeout names the limit of `deadline`.
 pub fn exchange(
     stream: &mut Stream,
     request: &Request,
     show_secrets: bool,
+    deadline: Deadline,
     emit: &mut dyn FnMut(Event),
 ) -> Result<Response, Failure> {
     let started = Instant::now();
     stream.write_all(&request.to_bytes()).and_then(|()| stream.flush()).map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::TimedOut { Code::Timeout } else { Code::NoSwitch };
-        Failure::new(code, format!("could not send the request: {}", crate::words::os_words(&e)))
+        let words = format!("could not send the request: {}", crate::words::os_words(&e));
+        if e.kind() == std::io::ErrorKind::TimedOut {
+            Failure::because(Code::Timeout, Cause::Timeout(Phase::Request), format!("{words}{}", deadline.aside()))
+        } else {
+            Failure::because(Code::NoSwitch, Cause::Io(e), words)
+        }
     })?;
     emit(Event::Request { lines: request.display_lines(show_secrets) });
 
-    let (buf, end) = http1::read_head(stream).map_err(|f| match stream {
+    let (buf, end) = http1::read_head(stream, deadline.limit()).map_err(|f| match (&*stream, &f.cause) {
         // Many TLS servers (OpenSSL's s_server, node's https) close a plain request unanswered.
-        Stream::Plain(_) if f.message == http1::NO_ANSWER => {
+        (Stream::Plain(_), Cause::NoAnswer) => {
             let words = "a TLS port closes a plain request like this: if this one speaks TLS, try wss://";
-            Failure::new(f.code, format!("{} ({words})", http1::NO_ANSWER))
+            Failure::because(f.code, Cause::NoAnswer, format!("{} ({words})", http1::NO_ANSWER))
         }
         _ => f,
     })?;
@@ -57,7 +63,7 @@ pub fn exchange(
             ),
         });
         let rest = std::io::Cursor::new(std::mem::take(&mut response.rest));
-        let (buf, end) = http1::read_head(&mut rest.chain(&mut *stream))?;
+        let (buf, end) = http1::read_head(&mut rest.chain(&mut *stream), deadline.limit())?;
         response = http1::parse(&buf, end)?;
     }
     let took = started.elapsed();

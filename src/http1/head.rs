@@ -4,7 +4,7 @@
 use std::io::{self, Read};
 
 use super::Response;
-use crate::exit::{Code, Failure};
+use crate::exit::{Cause, Code, Failure, Phase};
 use crate::words::os_words;
 
 /// The most header bytes wscheck reads before giving up on a response.
@@ -16,8 +16,9 @@ pub const MAX_BODY: usize = 4 * 1024;
 pub const NO_ANSWER: &str = "no response: the server closed the connection without answering";
 
 /// Read up to the end of the header block. Fails with exit 5 (no response, not HTTP,
-/// too large, closed early) or 7 (the stream's deadline passed).
-pub fn read_head(stream: &mut impl Read) -> Result<(Vec<u8>, usize), Failure> {
+/// too large, closed early) or 7 (the stream's deadline passed: `limit` names the flag
+/// that set it).
+pub fn read_head(stream: &mut impl Read, limit: &str) -> Result<(Vec<u8>, usize), Failure> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
     let mut scanned = 0;
@@ -26,27 +27,24 @@ pub fn read_head(stream: &mut impl Read) -> Result<(Vec<u8>, usize), Failure> {
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                return Err(Failure::new(
+                return Err(Failure::because(
                     Code::Timeout,
-                    format!("timed out waiting for the response (--connect-timeout){}", received(&buf)),
-                ));
-            }
-            Err(e) if buf.is_empty() => {
-                return Err(Failure::new(
-                    Code::NoSwitch,
-                    format!("no response: {} before the server answered", os_words(&e)),
+                    Cause::Timeout(Phase::Response),
+                    format!("timed out waiting for the response ({limit}){}", received(&buf)),
                 ));
             }
             Err(e) => {
-                return Err(Failure::new(
-                    Code::NoSwitch,
-                    format!("the response broke off: {}{}", os_words(&e), received(&buf)),
-                ));
+                let message = if buf.is_empty() {
+                    format!("no response: {} before the server answered", os_words(&e))
+                } else {
+                    format!("the response broke off: {}{}", os_words(&e), received(&buf))
+                };
+                return Err(Failure::because(Code::NoSwitch, Cause::Io(e), message));
             }
         };
         if n == 0 {
             if buf.is_empty() {
-                return Err(Failure::new(Code::NoSwitch, NO_ANSWER));
+                return Err(Failure::because(Code::NoSwitch, Cause::NoAnswer, NO_ANSWER));
             }
             super::not_http::check(&buf, true)?;
             return Err(Failure::new(
@@ -133,20 +131,20 @@ mod tests {
     use crate::http1::parse;
 
     fn parse_all(bytes: &[u8]) -> Response {
-        let (buf, end) = read_head(&mut &bytes[..]).unwrap();
+        let (buf, end) = read_head(&mut &bytes[..], "--connect-timeout").unwrap();
         parse(&buf, end).unwrap()
     }
 
     #[test]
     fn failures() {
-        let code = |b: &[u8]| read_head(&mut &b[..]).unwrap_err().code;
+        let code = |b: &[u8]| read_head(&mut &b[..], "--connect-timeout").unwrap_err().code;
         assert_eq!(code(b""), Code::NoSwitch);
         assert_eq!(code(b"SSH-2.0-OpenSSH\r\n"), Code::NoSwitch);
         assert_eq!(code(b"HTTP/1.1 101 OK\r\nUpgrade: x\r\n"), Code::NoSwitch);
         assert_eq!(code(b"HTT"), Code::NoSwitch);
         let big = [b"HTTP/1.1 200 OK\r\n".as_slice(), &vec![b'a'; MAX_HEAD * 2]].concat();
-        assert!(read_head(&mut &big[..]).unwrap_err().message.contains("larger than 64 KiB"));
-        let (buf, end) = read_head(&mut &b"HTTP/1.1 abc\r\n\r\n"[..]).unwrap();
+        assert!(read_head(&mut &big[..], "--connect-timeout").unwrap_err().message.contains("larger than 64 KiB"));
+        let (buf, end) = read_head(&mut &b"HTTP/1.1 abc\r\n\r\n"[..], "--connect-timeout").unwrap();
         assert_eq!(parse(&buf, end).unwrap_err().code, Code::NoSwitch);
     }
 
@@ -159,5 +157,41 @@ mod tests {
         let long = vec![b'x'; MAX_BODY * 3];
         let (body, truncated) = read_body_preview(&mut &long[..], &r);
         assert_eq!((body.len(), truncated), (MAX_BODY, true));
+    }
+
+    /// A stream that gives `bytes`, then fails with `kind`.
+    struct Failing {
+        bytes: &'static [u8],
+        kind: io::ErrorKind,
+    }
+
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.bytes.is_empty() {
+                return Err(io::Error::new(self.kind, "deadline reached"));
+            }
+            let n = self.bytes.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn each_failure_says_its_cause_and_a_timeout_names_its_limit() {
+        let fail = |bytes, kind| read_head(&mut Failing { bytes, kind }, "--timeout").unwrap_err();
+        let f = fail(b"HTTP/1.1 1", io::ErrorKind::TimedOut);
+        assert_eq!(f.code, Code::Timeout);
+        assert!(matches!(f.cause, Cause::Timeout(Phase::Response)), "{:?}", f.cause);
+        assert_eq!(f.message, "timed out waiting for the response (--timeout); received 10 bytes: \"HTTP/1.1 1\"");
+        let f = fail(b"", io::ErrorKind::ConnectionReset);
+        assert!(matches!(&f.cause, Cause::Io(e) if e.kind() == io::ErrorKind::ConnectionReset), "{:?}", f.cause);
+        assert_eq!(f.message, "no response: connection reset by peer before the server answered");
+        let f = fail(b"HTTP/1.1", io::ErrorKind::BrokenPipe);
+        assert!(matches!(&f.cause, Cause::Io(e) if e.kind() == io::ErrorKind::BrokenPipe), "{:?}", f.cause);
+        let f = read_head(&mut &b""[..], "--timeout").unwrap_err();
+        assert!(matches!(f.cause, Cause::NoAnswer) && f.message == NO_ANSWER);
+        let f = read_head(&mut &b"SSH-2.0-x\r\n"[..], "--timeout").unwrap_err();
+        assert!(matches!(f.cause, Cause::Other), "not HTTP is its code and words only");
     }
 }

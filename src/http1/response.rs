@@ -221,7 +221,7 @@ mod tests {
     use super::*;
 
     fn parse_all(bytes: &[u8]) -> Response {
-        let (buf, end) = crate::http1::read_head(&mut &bytes[..]).unwrap();
+        let (buf, end) = crate::http1::read_head(&mut &bytes[..], "--connect-timeout").unwrap();
         parse(&buf, end).unwrap()
     }
 

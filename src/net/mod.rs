@@ -18,11 +18,38 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::time::Instant;
 
 use crate::event::{Event, TlsInfo};
-use crate::exit::Failure;
+use crate::exit::{Cause, Code, Failure, Phase};
 use crate::target::{Scheme, Target};
 use proxy::Proxy;
 use tcp::Tcp;
 pub use tls::TlsOptions;
+
+/// When a connection must be done by (DNS, TCP, a proxy's tunnel, TLS and the HTTP
+/// exchange), and which limit that is: the sooner of `--connect-timeout` and `--timeout`.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    pub at: Instant,
+    /// True when `--timeout` (the whole run's) is the sooner, not `--connect-timeout`.
+    pub by_timeout: bool,
+}
+
+impl Deadline {
+    /// The flag whose limit this is, as a timeout names it.
+    pub fn limit(&self) -> &'static str {
+        if self.by_timeout { "--timeout" } else { "--connect-timeout" }
+    }
+
+    /// The failure of a step that ran out of time: `timed out {what} (--connect-timeout)`.
+    pub fn timed_out(&self, phase: Phase, what: &str) -> Failure {
+        Failure::because(Code::Timeout, Cause::Timeout(phase), format!("timed out {what} ({})", self.limit()))
+    }
+
+    /// The end of a timeout's message that says nothing else of the limit (a write that ran
+    /// out of time): ` (--timeout)`, and nothing for `--connect-timeout`, the usual one.
+    pub fn aside(&self) -> &'static str {
+        if self.by_timeout { " (--timeout)" } else { "" }
+    }
+}
 
 /// The connected stream, plain or TLS.
 #[derive(Debug)]
@@ -110,7 +137,7 @@ pub struct Connected {
 pub fn connect(
     target: &Target,
     opts: &ConnectOptions,
-    deadline: Instant,
+    deadline: Deadline,
     emit: &mut dyn FnMut(Event),
 ) -> Result<Connected, Failure> {
     let tcp = open(target, opts, deadline, emit)?;
@@ -148,9 +175,10 @@ pub fn connect(
 /// The certificate the server presents, fetched over a second connection with verification
 /// off, only to describe why verification refused it: no client certificate is sent, no
 /// request, nothing is reported; within the same deadline.
-fn presented(target: &Target, opts: &ConnectOptions, deadline: Instant) -> Option<cert::PeerCert> {
+fn presented(target: &Target, opts: &ConnectOptions, deadline: Deadline) -> Option<cert::PeerCert> {
     // Only for the words of a message: never long, whatever is left of the deadline.
-    let deadline = deadline.min(Instant::now() + std::time::Duration::from_secs(3));
+    let at = deadline.at.min(Instant::now() + std::time::Duration::from_secs(3));
+    let deadline = Deadline { at, ..deadline };
     let tcp = open(target, opts, deadline, &mut |_| {}).ok()?;
     let mut b = native_tls::TlsConnector::builder();
     b.danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true);
@@ -163,7 +191,7 @@ fn presented(target: &Target, opts: &ConnectOptions, deadline: Instant) -> Optio
 fn open(
     target: &Target,
     opts: &ConnectOptions,
-    deadline: Instant,
+    deadline: Deadline,
     emit: &mut dyn FnMut(Event),
 ) -> Result<Tcp, Failure> {
     let (host, port) = match &opts.proxy {
@@ -186,9 +214,9 @@ fn open(
         dns,
         tcp: tcp_started.elapsed(),
     });
-    let mut tcp = Tcp::new(stream, deadline);
+    let mut tcp = Tcp::new(stream, deadline.at);
     if let Some(proxy) = &opts.proxy {
-        proxy::tunnel(&mut tcp, proxy, target, opts.show_secrets, emit)?;
+        proxy::tunnel(&mut tcp, proxy, target, opts.show_secrets, deadline, emit)?;
     }
     Ok(tcp)
 }

@@ -9,9 +9,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::tcp::{TAP, Tcp, timed_out};
+use super::Deadline;
+use super::tcp::{TAP, Tcp};
 use super::tls_failure;
-use crate::exit::{Code, Failure};
+use crate::exit::{Code, Failure, Phase};
 use crate::target::Target;
 
 /// TLS settings from the command line, files already read and checked.
@@ -115,7 +116,7 @@ pub(super) fn handshake(
     target: &Target,
     opts: &TlsOptions,
     mut tcp: Tcp,
-    deadline: Instant,
+    deadline: Deadline,
 ) -> Result<native_tls::TlsStream<Tcp>, Refused> {
     let connector = opts.connector().map_err(Refused::Other)?;
     let sent = Arc::new(Mutex::new(Vec::new()));
@@ -129,8 +130,8 @@ pub(super) fn handshake(
             Ok(s)
         }
         Err(native_tls::HandshakeError::Failure(e)) => {
-            if Instant::now() >= deadline {
-                return Err(Refused::Other(timed_out("during the TLS handshake")));
+            if Instant::now() >= deadline.at {
+                return Err(Refused::Other(deadline.timed_out(Phase::Tls, "during the TLS handshake")));
             }
             let openssl = e.to_string();
             if tls_failure::is_verify_failure(&openssl) {
@@ -140,11 +141,13 @@ pub(super) fn handshake(
             if let Some(spare) = spare
                 && sent.first().is_some_and(|b| !(0x14..=0x17).contains(b))
             {
-                read_more(spare, &mut sent, deadline);
+                read_more(spare, &mut sent, deadline.at);
             }
             Err(Refused::Other(tls_failure::handshake_failed(&target.authority(), &target.host, &openssl, &sent, None)))
         }
-        Err(native_tls::HandshakeError::WouldBlock(_)) => Err(Refused::Other(timed_out("during the TLS handshake"))),
+        Err(native_tls::HandshakeError::WouldBlock(_)) => {
+            Err(Refused::Other(deadline.timed_out(Phase::Tls, "during the TLS handshake")))
+        }
     }
 }
 
