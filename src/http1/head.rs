@@ -3,7 +3,7 @@
 
 use std::io::{self, Read};
 
-use super::Response;
+use super::{Response, preview};
 use crate::exit::{Cause, Code, Failure, Phase};
 use crate::words::os_words;
 
@@ -76,14 +76,6 @@ fn received(buf: &[u8]) -> String {
     } else {
         format!("; received {}: \"{}\"", crate::words::count(buf.len(), "byte"), preview(buf))
     }
-}
-
-/// The first bytes of `buf` as text for a one-line message, every byte kept (`escape::net`).
-/// Not escaped here: the renderers escape messages, and escaping twice shows `\\x1b`.
-pub fn preview(buf: &[u8]) -> String {
-    const SHOWN: usize = 80;
-    let shown = crate::escape::net(&buf[..buf.len().min(SHOWN)]);
-    if buf.len() > SHOWN { format!("{shown}…") } else { shown }
 }
 
 /// The offset just past the empty line that ends the header block, searching from `from`.

@@ -1,6 +1,6 @@
 //! Parsing a header block with httparse, keeping every raw line as it crossed the wire.
 
-use super::head::preview;
+use super::preview;
 use crate::event::RawLine;
 use crate::exit::{Code, Failure};
 
