@@ -11,12 +11,12 @@ use tungstenite::protocol::{Role, WebSocket, WebSocketConfig};
 
 use crate::checks::{self, Agreed};
 use crate::cli::ClientArgs;
-use crate::connect::{self, ConnectOptions, Connected, TlsOptions};
 use crate::event::{Event, Level};
 use crate::exit::{Code, Failure};
-use crate::handshake::{self, Request, RequestOptions, Response, request};
+use crate::handshake::{self, Request, RequestOptions, Response};
 use crate::limits::Limits;
-use crate::proxy;
+use crate::net::proxy;
+use crate::net::{self, ConnectOptions, Connected, TlsOptions};
 use crate::report::Reporter;
 use crate::session::ending::Rules;
 use crate::session::input::{self, Feed, Input, QUEUE, Wake};
@@ -143,7 +143,7 @@ fn follow(
     mut auth: Option<(String, String)>,
     limits: &Limits,
     emit: &mut dyn FnMut(Event),
-) -> Result<(connect::Stream, Response, Request, Vec<crate::event::Finding>), Failure> {
+) -> Result<(net::Stream, Response, Request, Vec<crate::event::Finding>), Failure> {
     let mut headers = args.headers.clone();
     let mut chain = vec![target.to_string()];
     loop {
@@ -158,14 +158,12 @@ fn follow(
         let proxy = proxy::select(&target, args.proxy.as_deref(), args.noproxy.as_deref(), &env, &mut Vec::new())?;
         let opts = ConnectOptions { tls: tls.clone(), proxy, show_secrets: args.show_secrets };
         let deadline = limits.connection(Instant::now());
-        let Connected { mut stream, findings } =
-            connect::connect(&target, &opts, deadline.at, emit).map_err(|f| deadline.blame(f))?;
-        let response = handshake::exchange(&mut stream, &request, args.show_secrets, emit)
-            .map_err(|f| match &mut stream {
-                connect::Stream::Tls(s) => crate::tls_failure::alert_after_handshake(s, f, &target.authority()),
-                connect::Stream::Plain(_) => f,
-            })
-            .map_err(|f| deadline.blame(f))?;
+        let Connected { mut stream, certificate } = net::connect(&target, &opts, deadline, emit)?;
+        let response = handshake::exchange(&mut stream, &request, args.show_secrets, deadline, emit)
+            .map_err(|f| net::tls_failure::alert_after_handshake(&mut stream, f, &target.authority()))?;
+        let findings = certificate.map_or_else(Vec::new, |c| {
+            crate::checks::cert::findings(&c.info, c.names_host, &target.host, tls.cert_warn_days)
+        });
         let location = response.first("Location").filter(|_| args.location && (300..400).contains(&response.status));
         let Some(location) = location else {
             return Ok((stream, response, request, findings));
@@ -189,7 +187,7 @@ fn follow(
         } else {
             // Credentials are for the host, port and scheme they were given for (as curl).
             let before = headers.len();
-            headers.retain(|h| !request::is_credential(h.split(':').next().unwrap_or("").trim()));
+            headers.retain(|h| !crate::http1::auth::is_credential(h.split(':').next().unwrap_or("").trim()));
             if auth.take().is_some() || target.userinfo.is_some() || headers.len() != before {
                 emit(Event::Note {
                     level: Level::Info,
@@ -231,12 +229,12 @@ fn redirect_target(from: &Target, location: &str) -> Result<Target, Failure> {
 fn talk(
     args: &ClientArgs,
     plan: &Plan,
-    mut stream: connect::Stream,
+    mut stream: net::Stream,
     response: Response,
     agreed: &Agreed,
     reporter: &mut Reporter,
 ) -> Result<Code, Failure> {
-    stream.tcp_mut().set_deadline(None).map_err(internal)?;
+    stream.clear_deadline().map_err(internal)?;
     // permessage-deflate agreed (offered with `-H`): its frames will be compressed, which
     // wscheck cannot read yet (SPEC §14).
     let deflate_agreed = agreed.has_extension("permessage-deflate");

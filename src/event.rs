@@ -116,12 +116,32 @@ impl Kind {
     }
 }
 
+/// What the transcript shows of the server's certificate (read by `net::cert`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub sans: Vec<String>,
+    pub not_before: String,
+    pub not_after: String,
+    /// Whole days until it expires; negative when it has.
+    pub days_left: i64,
+}
+
+impl CertInfo {
+    /// What the certificate says it is for, for a message: its SANs, or its subject when it
+    /// has none.
+    pub fn names(&self) -> String {
+        if self.sans.is_empty() { format!("no SANs, subject {}", self.subject) } else { self.sans.join(", ") }
+    }
+}
+
 /// Facts about the TLS session.
 #[derive(Debug, Clone, Default)]
 pub struct TlsInfo {
     pub insecure: bool,
     pub alpn: Option<String>,
-    pub certificate: Option<crate::cert::CertInfo>,
+    pub certificate: Option<CertInfo>,
     /// How long the TLS handshake took.
     pub took: Duration,
 }

@@ -2,8 +2,10 @@
 //!
 //! "The check failed" is a returned exit code, not an error; a `Failure` is for the
 //! cases where wscheck could not get as far as a verdict (no connection, TLS, timeout…).
+//! What code further up needs to know about a failure is in its [`Cause`], set where the
+//! failure is born: nothing reads it back out of the message.
 
-use std::fmt;
+use std::{fmt, io};
 
 /// The documented exit codes. The numbers are part of the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,13 +75,50 @@ Exit codes:
 #[derive(Debug)]
 pub struct Failure {
     pub code: Code,
+    pub cause: Cause,
     pub message: String,
 }
 
 impl Failure {
+    /// A failure whose code and message say all there is to know.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Failure { code, message: message.into() }
+        Failure { code, cause: Cause::Other, message: message.into() }
     }
+
+    /// A failure with what code further up may act on.
+    pub fn because(code: Code, cause: Cause, message: impl Into<String>) -> Self {
+        Failure { code, cause, message: message.into() }
+    }
+}
+
+/// Why a failure happened, where something acts on it.
+#[derive(Debug)]
+pub enum Cause {
+    /// Nothing beyond the code and the message.
+    Other,
+    /// The connection's limit (`--connect-timeout` or `--timeout`) ran out in this step.
+    Timeout(Phase),
+    /// Reading or writing the connection failed with this error, kept whole: over TLS it
+    /// holds the TLS library's own error (a TLS alert that came after the handshake).
+    Io(io::Error),
+    /// The server closed the connection without sending a byte.
+    NoAnswer,
+    /// The server refused the TLS session after the handshake with this alert (RFC 8446 §6).
+    TlsAlert(u8),
+}
+
+/// The step of a connection that a timeout ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Dns,
+    Tcp,
+    /// The CONNECT exchange with an HTTP proxy.
+    Proxy,
+    Tls,
+    /// Writing the upgrade request.
+    Request,
+    /// Waiting for the answer's header block.
+    Response,
 }
 
 impl fmt::Display for Failure {

@@ -1,32 +1,28 @@
 //! wscheck: a WebSocket handshake inspector and client.
 //!
-//! The handshake is wscheck's own (`handshake`), over a stream from `connect`; the framing
+//! The handshake is wscheck's own (`handshake`), over a stream from `net`; the framing
 //! after it is tungstenite's. Everything said is an `event::Event`, rendered by `report`.
 
-pub mod cert;
 pub mod checks;
 pub mod cli;
 pub mod client;
 pub mod close;
-pub mod connect;
 pub mod deflate;
 pub mod demo;
 pub mod escape;
 pub mod event;
 pub mod exit;
 pub mod handshake;
+pub mod http1;
 pub mod limits;
 pub mod man;
+pub mod net;
 pub mod prompt;
-pub mod proxy;
 pub mod report;
 pub mod serve;
 pub mod session;
 pub mod signals;
-pub mod socks;
 pub mod target;
-pub mod tls;
-pub mod tls_failure;
 pub mod version;
 pub mod words;
 
@@ -77,7 +73,7 @@ pub fn main() -> i32 {
             };
             if plan.target.scheme == target::Scheme::Wss {
                 // SAFETY: no thread has been started yet.
-                unsafe { tls::lazy_roots(cli.client.insecure) };
+                unsafe { net::tls::lazy_roots(cli.client.insecure) };
             }
             let mut reporter = report::Reporter::new(cli.client.json, cli.client.color);
             // Before any thread starts, so that every thread leaves the signals to this one.

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use crate::cli::show_duration;
-use crate::exit::{Code, Failure};
+use crate::net::Deadline;
 use crate::session::ending::Limit;
 
 /// Stands for "no limit" where the socket and resolver calls need a deadline: nothing
@@ -24,13 +24,6 @@ pub struct Limits {
     timeout: Option<Duration>,
     overall: Option<Instant>,
     connect: Option<Duration>,
-}
-
-/// The deadline of one connection, and whether `--timeout` (not `--connect-timeout`) set it.
-#[derive(Debug, Clone, Copy)]
-pub struct Deadline {
-    pub at: Instant,
-    pub by_timeout: bool,
 }
 
 impl Limits {
@@ -65,25 +58,10 @@ impl Limits {
     }
 }
 
-impl Deadline {
-    /// A timeout of the handshake names the limit that ran out: the messages of the connect
-    /// and HTTP code say `(--connect-timeout)`, the usual one.
-    pub fn blame(&self, mut f: Failure) -> Failure {
-        if f.code != Code::Timeout || !self.by_timeout {
-            return f;
-        }
-        if f.message.contains("(--connect-timeout)") {
-            f.message = f.message.replace("(--connect-timeout)", "(--timeout)");
-        } else if !f.message.contains("--timeout") {
-            f.message.push_str(" (--timeout)");
-        }
-        f
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exit::{Cause, Code, Phase};
 
     const S: Duration = Duration::from_secs(1);
 
@@ -92,19 +70,17 @@ mod tests {
         let t0 = Instant::now();
         let l = Limits::new(t0, Some(S), 10 * S);
         let d = l.connection(t0);
-        assert_eq!((d.at, d.by_timeout), (t0 + S, true));
-        let f = d.blame(Failure::new(Code::Timeout, "timed out waiting for the response (--connect-timeout)"));
-        assert_eq!(f.message, "timed out waiting for the response (--timeout)");
-        let f = d.blame(Failure::new(Code::Timeout, "timed out during the TLS handshake"));
-        assert_eq!(f.message, "timed out during the TLS handshake (--timeout)");
-        let f = d.blame(Failure::new(Code::Connect, "refused (--connect-timeout)"));
-        assert_eq!(f.message, "refused (--connect-timeout)", "only timeouts are renamed");
+        assert_eq!((d.at, d.limit()), (t0 + S, "--timeout"));
+        let f = d.timed_out(Phase::Tls, "during the TLS handshake");
+        assert_eq!((f.code, f.message.as_str()), (Code::Timeout, "timed out during the TLS handshake (--timeout)"));
+        assert!(matches!(f.cause, Cause::Timeout(Phase::Tls)));
+        assert_eq!(d.aside(), " (--timeout)", "a write that ran out of time names --timeout");
 
         let l = Limits::new(t0, Some(10 * S), S);
         let d = l.connection(t0);
-        assert_eq!((d.at, d.by_timeout), (t0 + S, false));
-        let f = Failure::new(Code::Timeout, "x (--connect-timeout)");
-        assert_eq!(d.blame(f).message, "x (--connect-timeout)");
+        assert_eq!((d.at, d.limit()), (t0 + S, "--connect-timeout"));
+        assert_eq!(d.timed_out(Phase::Dns, "resolving 'h'").message, "timed out resolving 'h' (--connect-timeout)");
+        assert_eq!(d.aside(), "", "the usual limit goes unnamed where nothing else names it");
     }
 
     #[test]

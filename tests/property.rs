@@ -5,7 +5,8 @@ use proptest::prelude::*;
 use wscheck::checks;
 use wscheck::escape;
 use wscheck::event::Level;
-use wscheck::handshake::{Request, RequestOptions, response};
+use wscheck::handshake::{Request, RequestOptions};
+use wscheck::http1;
 use wscheck::target::Target;
 
 const LRE: char = '\u{202a}';
@@ -56,10 +57,10 @@ proptest! {
     #[test]
     fn parser_never_panics(data in prop_oneof![responses(), proptest::collection::vec(any::<u8>(), 0..512)]) {
         let req = request();
-        if let Ok((buf, end)) = response::read_head(&mut &data[..]) {
+        if let Ok((buf, end)) = http1::read_head(&mut &data[..], "--connect-timeout") {
             prop_assert!(end <= buf.len());
-            prop_assert!(end <= response::MAX_HEAD);
-            if let Ok(r) = response::parse(&buf, end) {
+            prop_assert!(end <= http1::MAX_HEAD);
+            if let Ok(r) = http1::parse(&buf, end) {
                 let verdict = checks::judge(&req, &r, Vec::new());
                 prop_assert!(!verdict.findings.is_empty());
                 // The verdict agrees with its findings, and each finding's level with its `ok`.
@@ -77,21 +78,21 @@ proptest! {
     }
 
     #[test]
-    fn the_header_cap_holds(len in (response::MAX_HEAD - 64)..(response::MAX_HEAD + 64)) {
+    fn the_header_cap_holds(len in (http1::MAX_HEAD - 64)..(http1::MAX_HEAD + 64)) {
         // A header block of exactly `len` bytes, then bytes of the session.
         let mut data = b"HTTP/1.1 101 Switching Protocols\r\nX-Pad: ".to_vec();
         data.resize(len - 4, b'a');
         data.extend_from_slice(b"\r\n\r\nframes");
         let mut stream = &data[..];
-        match response::read_head(&mut stream) {
+        match http1::read_head(&mut stream, "--connect-timeout") {
             Ok((buf, end)) => {
-                prop_assert!(len <= response::MAX_HEAD, "a {len}-byte header was accepted");
+                prop_assert!(len <= http1::MAX_HEAD, "a {len}-byte header was accepted");
                 prop_assert_eq!(end, len);
                 // What was read past the header, then what is still in the stream: the session's bytes.
                 prop_assert_eq!([&buf[end..], stream].concat(), b"frames");
             }
             Err(f) => {
-                prop_assert!(len > response::MAX_HEAD, "a {len}-byte header was refused: {}", f.message);
+                prop_assert!(len > http1::MAX_HEAD, "a {len}-byte header was refused: {}", f.message);
                 prop_assert!(f.message.contains("larger than 64 KiB"), "{}", f.message);
             }
         }

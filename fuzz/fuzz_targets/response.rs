@@ -3,15 +3,16 @@
 
 use libfuzzer_sys::fuzz_target;
 use wscheck::checks;
-use wscheck::handshake::{Request, RequestOptions, response};
+use wscheck::handshake::{Request, RequestOptions};
+use wscheck::http1;
 use wscheck::target::Target;
 
 fuzz_target!(|data: &[u8]| {
     let target = Target::parse("ws://h:9/p").unwrap();
     let opts = RequestOptions { subprotocols: vec!["chat".into()], ..Default::default() };
     let request = Request::build(&target, &opts, &mut |_| {}).unwrap();
-    if let Ok((buf, end)) = response::read_head(&mut &data[..]) {
-        if let Ok(r) = response::parse(&buf, end) {
+    if let Ok((buf, end)) = http1::read_head(&mut &data[..], "--connect-timeout") {
+        if let Ok(r) = http1::parse(&buf, end) {
             let verdict = checks::judge(&request, &r, Vec::new());
             assert!(!wscheck::escape::text(&verdict.summary).contains('\u{1b}'));
             for f in verdict.findings {
@@ -22,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
                 let shown = wscheck::escape::bytes(&line.bytes);
                 assert!(!shown.bytes().any(|b| b < 0x20 || b == 0x7f));
             }
-            let _ = response::read_body_preview(&mut &r.rest[..], &r);
+            let _ = http1::read_body_preview(&mut &r.rest[..], &r);
         }
     }
 });

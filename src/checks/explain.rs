@@ -3,7 +3,8 @@
 //! Each explanation is a check of `Info` severity: it explains, it does not count.
 
 use crate::event::{Check, Finding};
-use crate::handshake::{Request, Response, status_text};
+use crate::handshake::{Request, status_text};
+use crate::http1::Response;
 
 /// The failed `status-101` finding and, where the status is a common one, an explanation
 /// (an `info` finding that is not ok: it tells why the upgrade failed).

@@ -2,6 +2,7 @@
 //! response received (no I/O, no events): each returns its findings, [`judge`] the verdict.
 //! The list of rules, with ids, severities and RFC sections, is [`crate::event::Check`].
 
+pub mod cert;
 pub mod explain;
 pub mod negotiation;
 pub mod rfc6455;

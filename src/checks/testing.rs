@@ -3,7 +3,8 @@
 
 use super::{Verdict, judge};
 use crate::event::Finding;
-use crate::handshake::{Request, RequestOptions, Response, response as parser};
+use crate::handshake::{Request, RequestOptions, Response};
+use crate::http1 as parser;
 use crate::target::Target;
 
 /// The request wscheck sends to `ws://example.com/chat` with these flags (`-s`, `-H`, `-o`, `-u`).
@@ -25,7 +26,7 @@ pub fn request(args: &[&str]) -> Request {
 
 /// A response parsed from its bytes; what follows the header is taken as the body preview.
 pub fn response(bytes: &[u8]) -> Response {
-    let (buf, end) = parser::read_head(&mut &bytes[..]).unwrap();
+    let (buf, end) = parser::read_head(&mut &bytes[..], "--connect-timeout").unwrap();
     let mut r = parser::parse(&buf, end).unwrap();
     r.body = r.rest.clone();
     r

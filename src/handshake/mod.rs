@@ -2,46 +2,51 @@
 //! and every rule checked: [`exchange`] writes the request and reads the answer; the
 //! rules it is judged by are in `checks`.
 
-mod not_http;
 pub mod request;
-pub mod response;
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use crate::connect::Stream;
 use crate::event::{Event, Level, RawLine};
-use crate::exit::{Code, Failure};
+use crate::exit::{Cause, Code, Failure, Phase};
+use crate::http1;
+use crate::net::{Deadline, Stream};
+pub use http1::Response;
 pub use request::{Request, RequestOptions};
-pub use response::Response;
 
 /// The most interim (1xx) answers read past before the next one is taken as the answer.
 const MAX_INTERIM: usize = 8;
 
 /// Write `request`, read the answer (and, for a non-101, the first bytes of its body) and
-/// report both. The stream's deadline (set by `connect`) bounds the whole exchange.
+/// report both. The stream's deadline (set by `connect`) bounds the whole exchange; a
+/// timeout names the limit of `deadline`.
 pub fn exchange(
     stream: &mut Stream,
     request: &Request,
     show_secrets: bool,
+    deadline: Deadline,
     emit: &mut dyn FnMut(Event),
 ) -> Result<Response, Failure> {
     let started = Instant::now();
     stream.write_all(&request.to_bytes()).and_then(|()| stream.flush()).map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::TimedOut { Code::Timeout } else { Code::NoSwitch };
-        Failure::new(code, format!("could not send the request: {}", crate::connect::os_words(&e)))
+        let words = format!("could not send the request: {}", crate::words::os_words(&e));
+        if e.kind() == std::io::ErrorKind::TimedOut {
+            Failure::because(Code::Timeout, Cause::Timeout(Phase::Request), format!("{words}{}", deadline.aside()))
+        } else {
+            Failure::because(Code::NoSwitch, Cause::Io(e), words)
+        }
     })?;
     emit(Event::Request { lines: request.display_lines(show_secrets) });
 
-    let (buf, end) = response::read_head(stream).map_err(|f| match stream {
+    let (buf, end) = http1::read_head(stream, deadline.limit()).map_err(|f| match (&*stream, &f.cause) {
         // Many TLS servers (OpenSSL's s_server, node's https) close a plain request unanswered.
-        Stream::Plain(_) if f.message == response::NO_ANSWER => {
+        (Stream::Plain(_), Cause::NoAnswer) => {
             let words = "a TLS port closes a plain request like this: if this one speaks TLS, try wss://";
-            Failure::new(f.code, format!("{} ({words})", response::NO_ANSWER))
+            Failure::because(f.code, Cause::NoAnswer, format!("{} ({words})", http1::NO_ANSWER))
         }
         _ => f,
     })?;
-    let mut response = response::parse(&buf, end)?;
+    let mut response = http1::parse(&buf, end)?;
     // RFC 9110 §15.2: a client must read past interim answers (100 Continue, 102, 103) to
     // the real one. Show each, then read on, starting with the bytes already received.
     let mut interim = 0;
@@ -56,16 +61,16 @@ pub fn exchange(
             ),
         });
         let rest = std::io::Cursor::new(std::mem::take(&mut response.rest));
-        let (buf, end) = response::read_head(&mut rest.chain(&mut *stream))?;
-        response = response::parse(&buf, end)?;
+        let (buf, end) = http1::read_head(&mut rest.chain(&mut *stream), deadline.limit())?;
+        response = http1::parse(&buf, end)?;
     }
     let took = started.elapsed();
     let (body, body_truncated) = if response.status == 101 {
         (Vec::new(), false)
     } else {
         // The verdict is known; the body is only read to show what the server said, briefly.
-        stream.tcp_mut().shorten_deadline(Instant::now() + Duration::from_millis(1500));
-        response::read_body_preview(stream, &response)
+        stream.shorten_deadline(Instant::now() + Duration::from_millis(1500));
+        http1::read_body_preview(stream, &response)
     };
     response.body = body.clone();
     emit(response_event(&response, show_secrets, (body, body_truncated), took));
@@ -94,7 +99,7 @@ fn masked(response: &Response, show_secrets: bool) -> (Vec<RawLine>, Vec<(String
     let mut lines = response.lines.clone();
     let mut headers = Vec::with_capacity(response.headers.len());
     for h in &response.headers {
-        let masked = if show_secrets { None } else { request::mask(&h.name, &h.value) };
+        let masked = if show_secrets { None } else { http1::auth::mask(&h.name, &h.value) };
         match masked {
             Some(m) => {
                 // The masked text may carry the scheme's bytes as byte marks: back to bytes.

@@ -4,6 +4,8 @@ use tungstenite::handshake::client::generate_key;
 
 use crate::event::{Event, Level};
 use crate::exit::{Code, Failure};
+use crate::http1::USER_AGENT;
+use crate::http1::auth::{basic_auth, mask};
 use crate::target::Target;
 
 /// What the user asked to put in the request.
@@ -145,37 +147,6 @@ fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
-/// The `User-Agent` of every request wscheck sends (the upgrade, and a proxy's CONNECT).
-pub const USER_AGENT: &str = concat!("wscheck/", env!("CARGO_PKG_VERSION"));
-
-/// An `Authorization`/`Proxy-Authorization` value for HTTP Basic credentials.
-pub fn basic_auth(user: &str, pass: &str) -> String {
-    format!("Basic {}", data_encoding::BASE64.encode(format!("{user}:{pass}").as_bytes()))
-}
-
-/// True for the headers that carry credentials: masked in output, not sent to another host.
-pub fn is_credential(name: &str) -> bool {
-    ["authorization", "proxy-authorization", "cookie", "set-cookie"].iter().any(|s| name.eq_ignore_ascii_case(s))
-}
-
-/// The masked form of a credential-bearing header value, or None when `name` carries none.
-/// `Basic dXNlcjpwYXNz` becomes `Basic ***** (12 bytes)`. The scheme is message text
-/// (`escape::net`): not escaped here, the renderers escape every line once.
-pub fn mask(name: &str, value: &[u8]) -> Option<String> {
-    if !is_credential(name) {
-        return None;
-    }
-    let is_auth = name.to_ascii_lowercase().ends_with("authorization");
-    match value.iter().position(|&b| b == b' ') {
-        Some(sp) if is_auth && sp > 0 => Some(format!(
-            "{} ***** ({})",
-            crate::escape::net(&value[..sp]),
-            crate::words::count(value.len() - sp - 1, "byte")
-        )),
-        _ => Some(format!("***** ({})", crate::words::count(value.len(), "byte"))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,16 +200,6 @@ mod tests {
         assert!(shown.contains("Authorization: Basic ***** (16 bytes)"), "{shown}");
         assert!(!shown.contains("dXNlcjpzZWNyZXQ="));
         assert!(r.display_lines(true).join("\n").contains("dXNlcjpzZWNyZXQ="));
-    }
-
-    #[test]
-    fn mask_keeps_the_scheme_raw_for_the_renderers_to_escape_once() {
-        assert_eq!(mask("Authorization", b"Bearer abc").as_deref(), Some("Bearer ***** (3 bytes)"));
-        assert_eq!(mask("authorization", b"Ba\x1bsic xyz").as_deref(), Some("Ba\x1bsic ***** (3 bytes)"));
-        assert_eq!(mask("Set-Cookie", b"a=b").as_deref(), Some("***** (3 bytes)"));
-        assert_eq!(mask("X-Other", b"v"), None);
-        assert_eq!(mask("Cookie", b"a").as_deref(), Some("***** (1 byte)"));
-        assert_eq!(mask("Authorization", b"Bearer x").as_deref(), Some("Bearer ***** (1 byte)"));
     }
 
     #[test]

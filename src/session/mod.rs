@@ -15,7 +15,6 @@ mod read;
 pub mod repl;
 
 use std::io::{self, ErrorKind};
-use std::os::fd::AsRawFd;
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
@@ -26,9 +25,9 @@ use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::protocol::{CloseFrame, WebSocket};
 use tungstenite::{Bytes, Error as WsError, Message};
 
-use crate::connect::Stream;
 use crate::event::{Direction, Event, Kind, Level};
 use crate::exit::{Code, Failure};
+use crate::net::Stream;
 use crate::report::Reporter;
 pub use ending::{CLOSE_WAIT, Ending};
 use ending::{Note, Policy, Rules, Step};
@@ -102,8 +101,8 @@ pub fn run(
         warned_noise: false,
         show_pings: opts.show_ping_pong,
     };
-    let fd = s.ws.get_ref().tcp().stream.as_raw_fd();
-    s.ws.get_ref().tcp().stream.set_nonblocking(true).map_err(internal)?;
+    let fd = s.ws.get_ref().raw_fd();
+    s.ws.get_ref().set_nonblocking(true).map_err(internal)?;
     poll.registry().register(&mut SourceFd(&fd), SOCKET, Interest::READABLE | Interest::WRITABLE).map_err(internal)?;
     if opts.close_at_once {
         let step = s.policy.on_user_close(1000, String::new(), now);
@@ -328,7 +327,7 @@ impl Session<'_> {
             return end;
         }
         let why = match &e {
-            WsError::Io(io) => crate::connect::os_words(io),
+            WsError::Io(io) => crate::words::os_words(io),
             other => other.to_string(),
         };
         self.policy.on_lost(&format!(" while sending: {why}"))

@@ -139,7 +139,7 @@ impl Session<'_> {
                 }
                 return self.policy.on_lost("");
             }
-            WsError::Io(io) => return self.policy.on_lost(&format!(": {}", crate::connect::os_words(&io))),
+            WsError::Io(io) => return self.policy.on_lost(&format!(": {}", crate::words::os_words(&io))),
             WsError::Protocol(ProtocolError::NonZeroReservedBits) if self.opts.deflate_agreed => (
                 Some(CloseCode::Unsupported),
                 "the server sent a compressed message: wscheck cannot decompress permessage-deflate yet \

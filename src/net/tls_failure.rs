@@ -3,16 +3,12 @@
 //! sent instead of TLS (a plain HTTP answer, nothing at all), the alert it sent; OpenSSL's
 //! own text comes last, in parentheses, for the record and for searching.
 
-use crate::cert::{CertInfo, names_of};
-use crate::exit::{Code, Failure};
+use std::io::{self, Read};
 
-/// The certificate a server presented, fetched (unverified) to describe why it was refused.
-#[derive(Debug, Clone)]
-pub struct Presented {
-    pub info: CertInfo,
-    /// Whether it is valid for the host name (None where the platform cannot say).
-    pub names_host: Option<bool>,
-}
+use super::Stream;
+use super::cert::PeerCert;
+use super::wording::{alert_words, named_alert_words, tls_alert};
+use crate::exit::{Cause, Code, Failure};
 
 /// True when OpenSSL refused the server's certificate (as opposed to the handshake failing).
 pub fn is_verify_failure(openssl: &str) -> bool {
@@ -27,7 +23,7 @@ pub fn handshake_failed(
     host: &str,
     openssl: &str,
     sent: &[u8],
-    presented: Option<&Presented>,
+    presented: Option<&PeerCert>,
 ) -> Failure {
     let words = if is_verify_failure(openssl) {
         Some(refused_certificate(host, openssl, presented))
@@ -43,7 +39,7 @@ pub fn handshake_failed(
 
 /// Why the certificate was refused, from OpenSSL's verify result (in parentheses at the end
 /// of its text) and from the certificate itself, then what the certificate says.
-fn refused_certificate(host: &str, openssl: &str, presented: Option<&Presented>) -> String {
+fn refused_certificate(host: &str, openssl: &str, presented: Option<&PeerCert>) -> String {
     let verdict = openssl.rsplit_once('(').map_or("", |(_, v)| v.trim_end_matches(')'));
     let info = presented.map(|p| &p.info);
     let mismatch = verdict.contains("mismatch") || presented.is_some_and(|p| p.names_host == Some(false));
@@ -51,7 +47,7 @@ fn refused_certificate(host: &str, openssl: &str, presented: Option<&Presented>)
     let mut why = Vec::new();
     if mismatch {
         why.push(match info {
-            Some(i) => format!("the certificate is not valid for {host}: it is for {}", names_of(i)),
+            Some(i) => format!("the certificate is not valid for {host}: it is for {}", i.names()),
             None => format!("the certificate is not valid for {host}"),
         });
     }
@@ -106,7 +102,7 @@ fn not_tls(sent: &[u8], openssl: &str) -> Option<String> {
         }
         Some(_) => Some(format!(
             "the server answered with bytes that are not TLS (\"{}\"): {TRY}",
-            crate::handshake::response::preview(sent)
+            crate::http1::preview(sent)
         )),
         None if openssl.contains("unexpected eof") || openssl.contains("unexpected EOF") => Some(
             "the server closed the connection during the TLS handshake without answering — if this port speaks \
@@ -124,58 +120,41 @@ fn not_tls(sent: &[u8], openssl: &str) -> Option<String> {
     }
 }
 
-/// The TLS alert OpenSSL reports (`… alert certificate required:…`), in words.
-fn alert_words(openssl: &str) -> Option<String> {
-    let at = openssl.find(" alert ")?;
-    let name = openssl[at + 7..].split(':').next()?.trim();
-    let hint = if name == "certificate required" {
-        ": it requires a client certificate (--cert and --key)"
-    } else if ["unknown ca", "bad certificate", "certificate unknown", "unsupported certificate"].contains(&name) {
-        ": it did not accept the client certificate (--cert)"
-    } else if name == "handshake failure" {
-        ": no TLS version or cipher in common, or it requires a client certificate (--cert and --key)"
-    } else {
-        ""
-    };
-    Some(format!("the server sent the TLS alert \"{name}\"{hint}"))
-}
-
 /// Under TLS 1.3 the server checks a client certificate after the client's side of the
 /// handshake is done, so its refusal (a TLS alert) only shows when the request is written
 /// or the answer read: as an alert, or as a reset with the alert still unread behind it.
-/// Turn such a failure of the HTTP exchange into the TLS failure (exit 4) it is.
-pub fn alert_after_handshake<S: std::io::Read + std::io::Write>(
-    stream: &mut native_tls::TlsStream<S>,
-    failure: Failure,
-    authority: &str,
-) -> Failure {
-    use std::io::Read;
+/// Turn such a failure of the HTTP exchange into the TLS failure (exit 4) it is, from the
+/// TLS library's error that the failure carries (`Cause::Io`).
+pub fn alert_after_handshake(stream: &mut Stream, failure: Failure, authority: &str) -> Failure {
+    let Stream::Tls(tls) = stream else { return failure };
+    let Cause::Io(e) = &failure.cause else { return failure };
     if failure.code != Code::NoSwitch {
         return failure;
     }
-    // OpenSSL's words from `error:` on, without what the exchange wrapped them in.
-    let from_error =
-        |t: &str| t.find("error:").map_or(t, |i| &t[i..]).trim_end_matches(" before the server answered").to_string();
-    let mut text = from_error(&failure.message);
-    if !text.contains("alert") {
-        if !(text.contains("connection reset") || text.contains("Broken pipe")) {
-            return failure;
+    let found = match tls_alert(e) {
+        Some(alert) => Some((alert, e.to_string())),
+        None if matches!(e.kind(), io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe) => {
+            // Whatever is read, only an error says more.
+            let later = tls.read(&mut [0u8; 1]).err();
+            later.and_then(|later| tls_alert(&later).map(|alert| (alert, later.to_string())))
         }
-        match stream.read(&mut [0u8; 1]) {
-            Err(e) if e.to_string().contains("alert") => text = from_error(&e.to_string()),
-            _ => return failure,
-        }
-    }
-    let words = alert_words(&text).unwrap_or_else(|| "the server sent a TLS alert".into());
-    Failure::new(
+        None => None,
+    };
+    let Some((alert, openssl)) = found else { return failure };
+    Failure::because(
         Code::Tls,
-        format!("the TLS session with {authority} was refused after the handshake: {words} (OpenSSL: {text})"),
+        Cause::TlsAlert(alert.number),
+        format!(
+            "the TLS session with {authority} was refused after the handshake: {} (OpenSSL: {openssl})",
+            named_alert_words(&alert.name)
+        ),
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::CertInfo;
 
     const VERIFY: &str = "error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:1889:";
 
@@ -192,7 +171,7 @@ mod tests {
 
     #[test]
     fn words_lead_and_openssl_comes_last() {
-        let p = Presented { info: info(30), names_host: Some(false) };
+        let p = PeerCert { info: info(30), names_host: Some(false) };
         let f = handshake_failed("h:1", "h", &format!("{VERIFY} (hostname mismatch)"), &[], Some(&p));
         assert_eq!(f.code, Code::Tls);
         assert_eq!(
@@ -207,7 +186,7 @@ mod tests {
 
     #[test]
     fn an_expired_and_mismatched_certificate_says_both() {
-        let p = Presented { info: info(-2), names_host: Some(false) };
+        let p = PeerCert { info: info(-2), names_host: Some(false) };
         let f = handshake_failed("h:1", "h", &format!("{VERIFY} (certificate has expired)"), &[], Some(&p));
         assert!(
             f.message.contains("not valid for h: it is for DNS:other.example; and the certificate expired on Dec 31")
@@ -227,5 +206,85 @@ mod tests {
         let alert =
             handshake_failed("h:1", "h", "error:0A000410:SSL routines::sslv3 alert handshake failure:x", &[0x15], None);
         assert!(alert.message.contains("the server sent the TLS alert \"handshake failure\""), "{}", alert.message);
+    }
+
+    /// A TLS 1.3 server that requires a client certificate, and a client connected to it
+    /// without one: the client's handshake is done, the server's refusal (the alert
+    /// `certificate required`) waits in the stream. The server holds the connection until
+    /// the returned sender is dropped.
+    #[cfg(not(any(target_os = "windows", target_vendor = "apple")))]
+    fn refused_after_the_handshake() -> (Stream, std::sync::mpsc::Sender<()>) {
+        use openssl::ssl::{SslAcceptor, SslMethod, SslVerifyMode};
+        use std::net::{TcpListener, TcpStream};
+        let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+        let mut acceptor = SslAcceptor::mozilla_modern_v5(SslMethod::tls()).unwrap();
+        let key = openssl::pkey::PKey::private_key_from_pem(ck.signing_key.serialize_pem().as_bytes()).unwrap();
+        acceptor.set_private_key(&key).unwrap();
+        acceptor.set_certificate(&openssl::x509::X509::from_pem(ck.cert.pem().as_bytes()).unwrap()).unwrap();
+        acceptor.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
+        let acceptor = acceptor.build();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (hold, held) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            let (tcp, _) = listener.accept().unwrap();
+            let refused = acceptor.accept(tcp);
+            assert!(refused.is_err(), "the server accepted a client without a certificate");
+            let _ = held.recv();
+        });
+        let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut connector = native_tls::TlsConnector::builder();
+        connector.danger_accept_invalid_certs(true);
+        let tls = connector.build().unwrap().connect("localhost", super::super::tcp::Tcp::new(tcp, deadline)).unwrap();
+        (Stream::Tls(Box::new(tls)), hold)
+    }
+
+    #[cfg(not(any(target_os = "windows", target_vendor = "apple")))]
+    #[test]
+    fn an_alert_after_the_handshake_is_told_from_the_tls_librarys_error() {
+        use std::io::Write;
+        let (mut stream, _hold) = refused_after_the_handshake();
+        stream.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        let read = crate::http1::read_head(&mut stream, "--connect-timeout").unwrap_err();
+        assert_eq!(read.code, Code::NoSwitch, "{}", read.message);
+        let f = alert_after_handshake(&mut stream, read, "localhost:1");
+        assert_eq!(f.code, Code::Tls, "{}", f.message);
+        assert!(matches!(f.cause, Cause::TlsAlert(116)), "{:?}", f.cause);
+        assert!(
+            f.message.starts_with(
+                "the TLS session with localhost:1 was refused after the handshake: the server sent the TLS alert \
+                 \"certificate required\": it requires a client certificate (--cert and --key) (OpenSSL: error:"
+            ),
+            "{}",
+            f.message
+        );
+        assert!(f.message.ends_with("SSL alert number 116)"), "{}", f.message);
+    }
+
+    #[cfg(not(any(target_os = "windows", target_vendor = "apple")))]
+    #[test]
+    fn a_reset_with_the_alert_behind_it_is_the_alert() {
+        let (mut stream, _hold) = refused_after_the_handshake();
+        let reset = std::io::Error::from(io::ErrorKind::ConnectionReset);
+        let f =
+            Failure::because(Code::NoSwitch, Cause::Io(reset), "could not send the request: connection reset by peer");
+        let f = alert_after_handshake(&mut stream, f, "localhost:1");
+        assert!(matches!(f.cause, Cause::TlsAlert(116)), "{:?}: {}", f.cause, f.message);
+        assert!(f.message.contains("the server sent the TLS alert \"certificate required\""), "{}", f.message);
+    }
+
+    #[cfg(not(any(target_os = "windows", target_vendor = "apple")))]
+    #[test]
+    fn words_about_an_alert_are_not_an_alert() {
+        // What a server that is not HTTP sent, decrypted: its message names a TLS alert, but
+        // no TLS alert ended the session.
+        let (mut stream, _hold) = refused_after_the_handshake();
+        let message = "the server's answer is not HTTP (a TLS alert: this port speaks TLS, try wss://): \"\\x15\\x03\"";
+        let f = alert_after_handshake(&mut stream, Failure::new(Code::NoSwitch, message), "localhost:1");
+        assert_eq!((f.code, f.message.as_str()), (Code::NoSwitch, message));
+        let reset = || Cause::Io(std::io::Error::from(io::ErrorKind::ConnectionReset));
+        let f = Failure::because(Code::Timeout, reset(), "timed out");
+        assert_eq!(alert_after_handshake(&mut stream, f, "h:1").code, Code::Timeout, "only a failed exchange");
     }
 }

@@ -1,17 +1,20 @@
-//! What the server's certificate says, for the transcript and the findings: subject,
-//! issuer, SANs and validity ([`cert_info`]), whether it names the host ([`names_host`]),
-//! and the `certificate` and `certificate-name` findings.
+//! What the server's certificate says, for the transcript and the checks: subject,
+//! issuer, SANs and validity ([`cert_info`]), and whether it names the host
+//! ([`names_host`]). The findings about it are `checks::cert`'s.
 
-/// What the transcript shows of the server's certificate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CertInfo {
-    pub subject: String,
-    pub issuer: String,
-    pub sans: Vec<String>,
-    pub not_before: String,
-    pub not_after: String,
-    /// Whole days until it expires; negative when it has.
-    pub days_left: i64,
+use crate::event::CertInfo;
+
+/// The server's certificate as read, and whether it is valid for the host name (None where
+/// the platform cannot say).
+#[derive(Debug, Clone)]
+pub struct PeerCert {
+    pub info: CertInfo,
+    pub names_host: Option<bool>,
+}
+
+/// Read a DER certificate presented for `host` (None where the platform cannot).
+pub fn peer_cert(der: &[u8], host: &str) -> Option<PeerCert> {
+    Some(PeerCert { info: cert_info(der)?, names_host: names_host(der, host) })
 }
 
 /// Read the details of a DER certificate (where the platform's TLS library can).
@@ -99,64 +102,4 @@ pub fn names_host(der: &[u8], host: &str) -> Option<bool> {
 #[cfg(any(target_os = "windows", target_vendor = "apple"))]
 pub fn names_host(_der: &[u8], _host: &str) -> Option<bool> {
     None
-}
-
-/// What a certificate says it is for, for a message: its SANs, or its subject when it has none.
-pub fn names_of(info: &CertInfo) -> String {
-    if info.sans.is_empty() { format!("no SANs, subject {}", info.subject) } else { info.sans.join(", ") }
-}
-
-/// The `certificate-name` finding: whether the certificate is valid for `host`. Verification
-/// refuses a mismatch, so it fails only with `-k`, where it is a warning.
-pub fn name_finding(info: &CertInfo, host: &str, matches: bool) -> crate::event::Finding {
-    use crate::event::{Check, Finding};
-    if matches {
-        Finding::pass(Check::CertificateName, format!("the certificate is valid for {host}"))
-    } else {
-        Finding::fail(
-            Check::CertificateName,
-            format!("the certificate is not valid for {host}: it is for {} (accepted because of -k)", names_of(info)),
-        )
-    }
-}
-
-/// The `certificate` finding: expired, expiring within `warn_days`, or fine.
-pub fn expiry_finding(info: &CertInfo, warn_days: i64) -> crate::event::Finding {
-    use crate::event::{Check, Finding};
-    if info.days_left < 0 {
-        Finding::fail(Check::Certificate, format!("the certificate expired on {}", info.not_after))
-    } else if info.days_left < warn_days {
-        Finding::fail(
-            Check::Certificate,
-            format!(
-                "the certificate expires in {} days ({}), within --cert-warn-days {warn_days}",
-                info.days_left, info.not_after
-            ),
-        )
-    } else {
-        Finding::pass(
-            Check::Certificate,
-            format!("the certificate is valid for {} more days ({})", info.days_left, info.not_after),
-        )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn expiry_levels() {
-        let info = |days| CertInfo {
-            subject: String::new(),
-            issuer: String::new(),
-            sans: vec![],
-            not_before: "x".into(),
-            not_after: "x".into(),
-            days_left: days,
-        };
-        assert!(!expiry_finding(&info(-1), 14).ok);
-        assert!(!expiry_finding(&info(3), 14).ok);
-        assert!(expiry_finding(&info(30), 14).ok);
-    }
 }

@@ -1,18 +1,8 @@
-//! Reading the server's answer to the end of its header block (bounded in size and time)
-//! and parsing it with httparse, keeping every raw line as it crossed the wire.
+//! Parsing a header block with httparse, keeping every raw line as it crossed the wire.
 
-use std::io::{self, Read};
-
+use super::preview;
 use crate::event::RawLine;
 use crate::exit::{Code, Failure};
-
-/// The most header bytes wscheck reads before giving up on a response.
-pub const MAX_HEAD: usize = 64 * 1024;
-/// The most body bytes of a non-101 answer read for the transcript.
-pub const MAX_BODY: usize = 4 * 1024;
-
-/// The failure of a server that closed the connection before sending a byte.
-pub const NO_ANSWER: &str = "no response: the server closed the connection without answering";
 
 /// A parsed header: the name and value as sent, and which raw line it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,93 +65,6 @@ impl Response {
     pub fn content_length(&self) -> Option<usize> {
         self.first("Content-Length").and_then(|v| v.parse().ok())
     }
-}
-
-/// Read up to the end of the header block. Fails with exit 5 (no response, not HTTP,
-/// too large, closed early) or 7 (the stream's deadline passed).
-pub fn read_head(stream: &mut impl Read) -> Result<(Vec<u8>, usize), Failure> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 4096];
-    let mut scanned = 0;
-    loop {
-        let n = match stream.read(&mut chunk) {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                return Err(Failure::new(
-                    Code::Timeout,
-                    format!("timed out waiting for the response (--connect-timeout){}", received(&buf)),
-                ));
-            }
-            Err(e) if buf.is_empty() => {
-                return Err(Failure::new(
-                    Code::NoSwitch,
-                    format!("no response: {} before the server answered", crate::connect::os_words(&e)),
-                ));
-            }
-            Err(e) => {
-                return Err(Failure::new(
-                    Code::NoSwitch,
-                    format!("the response broke off: {}{}", crate::connect::os_words(&e), received(&buf)),
-                ));
-            }
-        };
-        if n == 0 {
-            if buf.is_empty() {
-                return Err(Failure::new(Code::NoSwitch, NO_ANSWER));
-            }
-            super::not_http::check(&buf, true)?;
-            return Err(Failure::new(
-                Code::NoSwitch,
-                format!("the server closed the connection in the middle of the response header{}", received(&buf)),
-            ));
-        }
-        let take = n.min(MAX_HEAD - buf.len());
-        buf.extend_from_slice(&chunk[..take]);
-        super::not_http::check(&buf, false)?;
-        if let Some(end) = find_head_end(&buf, scanned) {
-            // Whatever came after the header block in this read belongs to the session.
-            buf.extend_from_slice(&chunk[take..n]);
-            return Ok((buf, end));
-        }
-        scanned = buf.len().saturating_sub(2);
-        if buf.len() >= MAX_HEAD {
-            return Err(Failure::new(
-                Code::NoSwitch,
-                format!("the response header is larger than {} KiB: gave up reading it", MAX_HEAD / 1024),
-            ));
-        }
-    }
-}
-
-fn received(buf: &[u8]) -> String {
-    if buf.is_empty() {
-        String::new()
-    } else {
-        format!("; received {}: \"{}\"", crate::words::count(buf.len(), "byte"), preview(buf))
-    }
-}
-
-/// The first bytes of `buf` as text for a one-line message, every byte kept (`escape::net`).
-/// Not escaped here: the renderers escape messages, and escaping twice shows `\\x1b`.
-pub fn preview(buf: &[u8]) -> String {
-    const SHOWN: usize = 80;
-    let shown = crate::escape::net(&buf[..buf.len().min(SHOWN)]);
-    if buf.len() > SHOWN { format!("{shown}…") } else { shown }
-}
-
-/// The offset just past the empty line that ends the header block, searching from `from`.
-fn find_head_end(buf: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    while let Some(p) = buf[i..].iter().position(|&b| b == b'\n') {
-        let nl = i + p;
-        match buf.get(nl + 1) {
-            Some(b'\n') => return Some(nl + 2),
-            Some(b'\r') if buf.get(nl + 2) == Some(&b'\n') => return Some(nl + 3),
-            _ => i = nl + 1,
-        }
-    }
-    None
 }
 
 /// Split the header block into its lines (the final empty line excluded).
@@ -313,37 +216,12 @@ fn parse_status_line(line: &[u8]) -> Option<StatusLine> {
     Some((format!("HTTP/{number}"), version_number, status, reason))
 }
 
-/// Read the first bytes of a non-101 answer's body, for the transcript: bounded to
-/// [`MAX_BODY`] (the caller bounds the time), and never an error (the verdict is already known).
-pub fn read_body_preview(stream: &mut impl Read, response: &Response) -> (Vec<u8>, bool) {
-    let chunked = response.tokens("Transfer-Encoding").iter().any(|t| t.eq_ignore_ascii_case("chunked"));
-    let expected = if chunked { None } else { response.content_length() };
-    let mut body = response.rest.clone();
-    let want = expected.unwrap_or(usize::MAX).min(MAX_BODY + 1);
-    let done = |body: &[u8]| body.len() >= want || (chunked && body.ends_with(b"0\r\n\r\n"));
-    if !done(&body) && response.status != 101 && expected != Some(0) {
-        let mut chunk = [0u8; 4096];
-        while !done(&body) {
-            match stream.read(&mut chunk) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => body.extend_from_slice(&chunk[..n]),
-            }
-        }
-    }
-    let truncated = body.len() > MAX_BODY || expected.is_some_and(|e| e > MAX_BODY);
-    body.truncate(MAX_BODY);
-    if let Some(e) = expected {
-        body.truncate(e);
-    }
-    (body, truncated)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse_all(bytes: &[u8]) -> Response {
-        let (buf, end) = read_head(&mut &bytes[..]).unwrap();
+        let (buf, end) = crate::http1::read_head(&mut &bytes[..], "--connect-timeout").unwrap();
         parse(&buf, end).unwrap()
     }
 
@@ -386,29 +264,5 @@ mod tests {
     fn http10_and_http2_versions() {
         assert_eq!(parse_all(b"HTTP/1.0 101 OK\r\n\r\n").version_number, (1, 0));
         assert_eq!(parse_all(b"HTTP/2 101 OK\r\n\r\n").version_number, (2, 0));
-    }
-
-    #[test]
-    fn failures() {
-        let code = |b: &[u8]| read_head(&mut &b[..]).unwrap_err().code;
-        assert_eq!(code(b""), Code::NoSwitch);
-        assert_eq!(code(b"SSH-2.0-OpenSSH\r\n"), Code::NoSwitch);
-        assert_eq!(code(b"HTTP/1.1 101 OK\r\nUpgrade: x\r\n"), Code::NoSwitch);
-        assert_eq!(code(b"HTT"), Code::NoSwitch);
-        let big = [b"HTTP/1.1 200 OK\r\n".as_slice(), &vec![b'a'; MAX_HEAD * 2]].concat();
-        assert!(read_head(&mut &big[..]).unwrap_err().message.contains("larger than 64 KiB"));
-        let (buf, end) = read_head(&mut &b"HTTP/1.1 abc\r\n\r\n"[..]).unwrap();
-        assert_eq!(parse(&buf, end).unwrap_err().code, Code::NoSwitch);
-    }
-
-    #[test]
-    fn body_preview_is_bounded() {
-        let r = parse_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nhel");
-        let (body, truncated) = read_body_preview(&mut &b"lo and more"[..], &r);
-        assert_eq!((body.as_slice(), truncated), (&b"hello"[..], false));
-        let r = parse_all(b"HTTP/1.1 200 OK\r\n\r\n");
-        let long = vec![b'x'; MAX_BODY * 3];
-        let (body, truncated) = read_body_preview(&mut &long[..], &r);
-        assert_eq!((body.len(), truncated), (MAX_BODY, true));
     }
 }

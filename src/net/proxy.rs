@@ -5,9 +5,10 @@ use std::io::Write;
 use std::net::IpAddr;
 
 use crate::event::Event;
-use crate::exit::{Code, Failure};
-use crate::handshake::{request, response};
+use crate::exit::{Cause, Code, Failure, Phase};
+use crate::http1::{self, USER_AGENT, auth};
 use crate::target::{Scheme, Target};
+use crate::words::os_words;
 
 /// A proxy to tunnel through.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,36 +137,41 @@ fn split_port(entry: &str) -> (&str, Option<u16>) {
 
 /// Ask the proxy for a tunnel to `target` over `stream` and check its answer.
 pub fn tunnel(
-    stream: &mut crate::connect::Tcp,
+    stream: &mut super::tcp::Tcp,
     proxy: &Proxy,
     target: &Target,
     show_secrets: bool,
+    deadline: super::Deadline,
     emit: &mut dyn FnMut(Event),
 ) -> Result<(), Failure> {
     let authority = target.authority();
     let mut lines = vec![format!("CONNECT {authority} HTTP/1.1"), format!("Host: {authority}")];
     let mut shown = lines.clone();
     if let Some((user, pass)) = &proxy.credentials {
-        let value = request::basic_auth(user, pass);
+        let value = auth::basic_auth(user, pass);
         let name = "Proxy-Authorization";
-        let masked = if show_secrets { None } else { request::mask(name, value.as_bytes()) };
+        let masked = if show_secrets { None } else { auth::mask(name, value.as_bytes()) };
         shown.push(format!("{name}: {}", masked.as_deref().unwrap_or(&value)));
         lines.push(format!("{name}: {value}"));
     }
-    lines.push(format!("User-Agent: {}", request::USER_AGENT));
+    lines.push(format!("User-Agent: {}", USER_AGENT));
     shown.push(lines.last().cloned().unwrap_or_default());
     let mut bytes = lines.join("\r\n").into_bytes();
     bytes.extend_from_slice(b"\r\n\r\n");
     stream.write_all(&bytes).map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::TimedOut { Code::Timeout } else { Code::Connect };
-        Failure::new(code, format!("could not talk to the proxy: {}", crate::connect::os_words(&e)))
+        let words = format!("could not talk to the proxy: {}", os_words(&e));
+        if e.kind() == std::io::ErrorKind::TimedOut {
+            Failure::because(Code::Timeout, Cause::Timeout(Phase::Proxy), format!("{words}{}", deadline.aside()))
+        } else {
+            Failure::because(Code::Connect, Cause::Io(e), words)
+        }
     })?;
     let refused = |why: String| Failure::new(Code::Connect, format!("the proxy {}:{} {why}", proxy.host, proxy.port));
-    let (buf, end) = response::read_head(stream).map_err(|f| match f.code {
-        Code::Timeout => f,
-        _ => refused(format!("did not answer the CONNECT: {}", f.message)),
+    let (buf, end) = http1::read_head(stream, deadline.limit()).map_err(|f| match f.code {
+        Code::Timeout => Failure { cause: Cause::Timeout(Phase::Proxy), ..f },
+        _ => Failure { cause: f.cause, ..refused(format!("did not answer the CONNECT: {}", f.message)) },
     })?;
-    let answer = response::parse(&buf, end).map_err(|f| refused(format!("sent a malformed answer: {}", f.message)))?;
+    let answer = http1::parse(&buf, end).map_err(|f| refused(format!("sent a malformed answer: {}", f.message)))?;
     shown.push(String::new());
     emit(Event::Proxy { request: shown, response: answer.lines.clone(), status: answer.status });
     if !(200..300).contains(&answer.status) {

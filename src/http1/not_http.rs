@@ -1,7 +1,7 @@
 //! Naming an answer that is not an HTTP/1.1 response, from its first bytes: TLS (this port
 //! wants wss://), HTTP/2 frames (a server that speaks only HTTP/2), SSH, SMTP or FTP.
 
-use super::response::preview;
+use super::preview;
 use crate::exit::{Code, Failure};
 
 /// Fail as soon as the bytes cannot be the start of an HTTP response.

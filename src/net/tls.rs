@@ -1,11 +1,19 @@
 //! TLS for wss://: the connector built from `-k`, `--cacert`, `--cert`/`--key`, the files
 //! checked before any connection (an encrypted key, a key that is not the certificate's are
-//! usage errors), and where the system's CA certificates are looked up. What the server's
-//! certificate says is in `cert`, failures in words in `tls_failure`.
+//! usage errors), where the system's CA certificates are looked up, and the handshake. What
+//! the server's certificate says is in `cert`, failures in words in `tls_failure`.
 
+use std::io::Read;
+use std::net::TcpStream;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use crate::exit::{Code, Failure};
+use super::Deadline;
+use super::tcp::{TAP, Tcp};
+use super::tls_failure;
+use crate::exit::{Code, Failure, Phase};
+use crate::target::Target;
 
 /// TLS settings from the command line, files already read and checked.
 #[derive(Clone, Default)]
@@ -93,6 +101,70 @@ impl TlsOptions {
             b.identity(id.clone());
         }
         b.build().map_err(|e| Failure::new(Code::Tls, format!("could not set up TLS: {e}")))
+    }
+}
+
+/// Why the TLS handshake failed: verification refused the certificate (OpenSSL's text),
+/// or any other failure, already in words.
+pub(super) enum Refused {
+    Verify(String),
+    Other(Failure),
+}
+
+/// The TLS handshake with `target` over `tcp`, before `deadline`.
+pub(super) fn handshake(
+    target: &Target,
+    opts: &TlsOptions,
+    mut tcp: Tcp,
+    deadline: Deadline,
+) -> Result<native_tls::TlsStream<Tcp>, Refused> {
+    let connector = opts.connector().map_err(Refused::Other)?;
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    tcp.tap = Some(sent.clone());
+    // The socket outlives a failed handshake through this handle, to read the rest of a
+    // plain answer (OpenSSL stops at the first five bytes).
+    let spare = tcp.stream.try_clone().ok();
+    match connector.connect(&target.host, tcp) {
+        Ok(mut s) => {
+            s.get_mut().tap = None;
+            Ok(s)
+        }
+        Err(native_tls::HandshakeError::Failure(e)) => {
+            if Instant::now() >= deadline.at {
+                return Err(Refused::Other(deadline.timed_out(Phase::Tls, "during the TLS handshake")));
+            }
+            let openssl = e.to_string();
+            if tls_failure::is_verify_failure(&openssl) {
+                return Err(Refused::Verify(openssl));
+            }
+            let mut sent = sent.lock().map(|s| s.clone()).unwrap_or_default();
+            if let Some(spare) = spare
+                && sent.first().is_some_and(|b| !(0x14..=0x17).contains(b))
+            {
+                read_more(spare, &mut sent, deadline.at);
+            }
+            Err(Refused::Other(tls_failure::handshake_failed(&target.authority(), &target.host, &openssl, &sent, None)))
+        }
+        Err(native_tls::HandshakeError::WouldBlock(_)) => {
+            Err(Refused::Other(deadline.timed_out(Phase::Tls, "during the TLS handshake")))
+        }
+    }
+}
+
+/// Read on (briefly, within `deadline`) what a server that does not speak TLS answered, up
+/// to its first line end or [`TAP`] bytes.
+fn read_more(mut stream: TcpStream, sent: &mut Vec<u8>, deadline: Instant) {
+    let until = deadline.min(Instant::now() + Duration::from_millis(500));
+    while sent.len() < TAP && !sent.contains(&b'\n') {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        let mut buf = [0u8; TAP];
+        match stream.read(&mut buf[..TAP - sent.len()]) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => sent.extend_from_slice(&buf[..n]),
+        }
     }
 }
 
@@ -190,7 +262,7 @@ fn key_matches(cert_pem: &[u8], key_pem: &[u8]) -> Result<(), String> {
     match cert.public_key() {
         Ok(public) if !public.public_eq(&key) => {
             let subject =
-                crate::cert::cert_info(&cert.to_der().unwrap_or_default()).map(|c| c.subject).unwrap_or_default();
+                super::cert::cert_info(&cert.to_der().unwrap_or_default()).map(|c| c.subject).unwrap_or_default();
             Err(format!(
                 "the key is not the private key of the certificate ({}){}",
                 if subject.is_empty() { "its public key differs".into() } else { format!("subject {subject}") },
