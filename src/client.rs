@@ -6,88 +6,40 @@ use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use mio::{Poll, Waker};
-use regex::Regex;
 use tungstenite::protocol::{Role, WebSocket, WebSocketConfig};
 
-use crate::cli::ClientArgs;
-use crate::connect::{self, ConnectOptions, Connected, TlsOptions};
+use crate::connect::{self, ConnectOptions, Connected};
 use crate::event::{Event, Level};
 use crate::exit::{Code, Failure};
-use crate::handshake::{self, Request, RequestOptions, Response, request};
-use crate::limits::Limits;
-use crate::proxy;
+use crate::handshake::{self, Offer, Request, Response};
+use crate::plan::Plan;
+use crate::plan::session::Source;
 use crate::report::Reporter;
 use crate::session::ending::Rules;
 use crate::session::input::{self, Feed, Input, QUEUE, Wake};
-use crate::session::plan::{self, SessionPlan};
 use crate::session::{self, repl};
 use crate::target::Target;
 
-/// What the command line asks for, checked before anything is sent.
-pub struct Plan {
-    pub target: Target,
-    pub expect: Option<Regex>,
-    pub tls: TlsOptions,
-    pub auth: Option<(String, String)>,
-    /// Said before connecting (e.g. a proxy variable wscheck cannot use).
-    pub warnings: Vec<String>,
-    /// The session's flags, checked, with the `-x` messages read.
-    pub session: SessionPlan,
-    /// `--timeout` and `--connect-timeout`, from the program's start.
-    pub limits: Limits,
-}
-
-/// Check the URL and flags, read the TLS files; a usage error stops here, before any connection.
-pub fn prepare(args: &ClientArgs) -> Result<Plan, Failure> {
-    let usage = |m: String| Failure::new(Code::Usage, m);
-    let target = Target::parse(args.url.as_deref().unwrap_or_default())?;
-    let expect = match &args.expect {
-        None => None,
-        Some(p) => Some(Regex::new(p).map_err(|e| usage(format!("bad --expect regex: {e}")))?),
-    };
-    let tls = if args.cacert.is_some() || args.cert.is_some() {
-        TlsOptions::load(
-            args.insecure,
-            args.cacert.as_deref(),
-            args.cert.as_deref(),
-            args.key.as_deref(),
-            args.cert_warn_days,
-        )?
-    } else {
-        TlsOptions { insecure: args.insecure, cert_warn_days: args.cert_warn_days, ..Default::default() }
-    };
-    let mut warnings = Vec::new();
-    proxy::select(&target, args.proxy.as_deref(), args.noproxy.as_deref(), &env, &mut warnings)?;
-    let auth = match args.auth.as_deref() {
-        None => None,
-        Some(a) => Some(match a.split_once(':') {
-            Some((user, pass)) => (user.to_string(), pass.to_string()),
-            // `-u USER` with no password: ask, as curl does (`-u USER:` sends an empty one).
-            None => match crate::prompt::password(a) {
-                Some(Ok(pass)) => (a.to_string(), pass),
-                Some(Err(e)) => return Err(usage(format!("-u {a}: could not read the password: {e}"))),
-                None => {
-                    return Err(usage(format!(
-                        "-u {a} has no password and there is no terminal to ask for it: use -u '{a}:PASSWORD' (or '{a}:' for an empty one)"
-                    )));
-                }
-            },
-        }),
-    };
-    let session = plan::prepare(args, std::io::stdin().lock())?;
-    // The clock starts once nothing waits for the user (a password prompt, `-x @-`).
-    let limits = Limits::new(Instant::now(), args.timeout, args.connect_timeout);
-    Ok(Plan { target, expect, tls, auth, warnings, session, limits })
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok()
+/// Run a plan from the command line: TLS roots, the reporter and the signal thread set up
+/// (in that order, while this is the only thread), then [`run`].
+pub fn start(plan: Plan) -> Code {
+    if plan.target.scheme == crate::target::Scheme::Wss {
+        // SAFETY: no thread has been started yet.
+        unsafe { crate::tls::lazy_roots(plan.reach.tls.insecure) };
+    }
+    let mut reporter = Reporter::new(plan.output.json, plan.output.color);
+    // Before any thread starts, so that every thread leaves the signals to this one.
+    if let Err(e) = crate::signals::install(reporter.last_words()) {
+        crate::report::say(&format!("error: could not set up signal handling: {e}"));
+        return Code::Internal;
+    }
+    run(plan, &mut reporter)
 }
 
 /// Run the client and return the exit code; every outcome, failures included, is reported.
-pub fn run(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Code {
-    reporter.style_mut().verbose = args.verbose;
-    let result = inspect(args, plan, reporter);
+pub fn run(plan: Plan, reporter: &mut Reporter) -> Code {
+    reporter.style_mut().verbose = plan.output.verbose;
+    let result = inspect(plan, reporter);
     // From here the run ends on its own; a signal that came after the handshake, when no
     // session followed to take it, still decides the exit code.
     crate::signals::done();
@@ -109,63 +61,57 @@ pub fn run(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Code {
     code
 }
 
-fn inspect(args: &ClientArgs, plan: Plan, reporter: &mut Reporter) -> Result<Code, Failure> {
+fn inspect(plan: Plan, reporter: &mut Reporter) -> Result<Code, Failure> {
     let (stream, response, code) = {
         let mut emit = |e: Event| reporter.emit(&e);
-        for note in &plan.target.notes {
-            emit(Event::Note { level: Level::Info, text: note.clone() });
+        for (level, text) in &plan.notes {
+            emit(Event::Note { level: *level, text: text.clone() });
         }
-        for warning in &plan.warnings {
-            emit(Event::Note { level: Level::Warning, text: warning.clone() });
-        }
-        let (stream, response, request, findings) =
-            follow(args, plan.target.clone(), &plan.tls, plan.auth.clone(), &plan.limits, &mut emit)?;
+        let (stream, response, request, findings) = follow(&plan, &mut emit)?;
         crate::signals::handshake_done();
         let code = handshake::judge(&request, &response, findings, &mut emit);
         (stream, response, code)
     };
-    let proceed = code == Code::Ok || (args.lenient && response.status == 101);
+    let proceed = code == Code::Ok || (plan.lenient && response.status == 101);
     if !proceed {
         return Ok(code);
     }
-    let end = talk(args, &plan, stream, response, reporter)?;
+    let end = talk(&plan, stream, response, reporter)?;
     Ok(if code == Code::Ok { end } else { code })
 }
 
 /// Connect and exchange, following redirects with `-L`. Returns the last hop's stream,
 /// response and request, and the findings learnt while connecting (the certificate's).
 fn follow(
-    args: &ClientArgs,
-    mut target: Target,
-    tls: &TlsOptions,
-    mut auth: Option<(String, String)>,
-    limits: &Limits,
+    plan: &Plan,
     emit: &mut dyn FnMut(Event),
 ) -> Result<(connect::Stream, Response, Request, Vec<crate::event::Finding>), Failure> {
-    let mut headers = args.headers.clone();
+    let mut target = plan.target.clone();
+    let mut overlay = plan.overlay.clone();
     let mut chain = vec![target.to_string()];
     loop {
-        let options = RequestOptions {
-            headers: headers.clone(),
-            subprotocols: args.subprotocols.clone(),
-            origin: args.origin.clone(),
-            auth: auth.clone(),
-        };
-        let request = Request::build(&target, &options, emit)?;
-        // Warnings about the environment were said once, by `prepare`.
-        let proxy = proxy::select(&target, args.proxy.as_deref(), args.noproxy.as_deref(), &env, &mut Vec::new())?;
-        let opts = ConnectOptions { tls: tls.clone(), proxy, show_secrets: args.show_secrets };
-        let deadline = limits.connection(Instant::now());
+        // The URL's own credentials, unless -u gave others.
+        let mut with_auth = overlay.clone();
+        with_auth.auth = with_auth.auth.or_else(|| target.userinfo.clone());
+        let mut offer = Offer::wscheck(&with_auth);
+        for warning in offer.edit(&with_auth.headers) {
+            emit(Event::Note { level: Level::Warning, text: warning });
+        }
+        let request = offer.render(&target, None);
+        // Warnings about the environment were said once, by the plan.
+        let proxy = plan.reach.proxy_for(&target, &mut Vec::new())?;
+        let opts = ConnectOptions { tls: plan.reach.tls.clone(), proxy, show_secrets: plan.reach.show_secrets };
+        let deadline = plan.limits.connection(Instant::now());
         let Connected { mut stream, findings } =
             connect::connect(&target, &opts, deadline.at, emit).map_err(|f| deadline.blame(f))?;
-        let response = handshake::exchange(&mut stream, &request, args.show_secrets, emit)
+        let response = handshake::exchange(&mut stream, &request, plan.reach.show_secrets, emit)
             .map_err(|f| match &mut stream {
                 connect::Stream::Tls(s) => crate::tls_failure::alert_after_handshake(s, f, &target.authority()),
                 connect::Stream::Plain(_) => f,
             })
             .map_err(|f| deadline.blame(f))?;
-        let location = response.first("Location").filter(|_| args.location && (300..400).contains(&response.status));
-        let Some(location) = location else {
+        let location = response.first("Location").filter(|_| (300..400).contains(&response.status));
+        let (Some(location), Some(max_redirs)) = (location, plan.max_redirects) else {
             return Ok((stream, response, request, findings));
         };
         let mut next = redirect_target(&target, &location)?;
@@ -173,10 +119,10 @@ fn follow(
         if chain[..chain.len() - 1].contains(&next.to_string()) {
             return Err(Failure::new(Code::NoSwitch, format!("redirect loop: {}", chain.join(" → "))));
         }
-        if chain.len() - 1 > args.max_redirs {
+        if chain.len() - 1 > max_redirs {
             return Err(Failure::new(
                 Code::NoSwitch,
-                format!("too many redirects (--max-redirs {}): {}", args.max_redirs, chain.join(" → ")),
+                format!("too many redirects (--max-redirs {max_redirs}): {}", chain.join(" → ")),
             ));
         }
         let same_place = (next.host.as_str(), next.port) == (target.host.as_str(), target.port);
@@ -186,9 +132,9 @@ fn follow(
             }
         } else {
             // Credentials are for the host, port and scheme they were given for (as curl).
-            let before = headers.len();
-            headers.retain(|h| !request::is_credential(h.split(':').next().unwrap_or("").trim()));
-            if auth.take().is_some() || target.userinfo.is_some() || headers.len() != before {
+            let (without, dropped) = overlay.without_credentials();
+            overlay = without;
+            if dropped || target.userinfo.is_some() {
                 emit(Event::Note {
                     level: Level::Info,
                     text: format!(
@@ -201,7 +147,7 @@ fn follow(
         }
         emit(Event::Note {
             level: Level::Info,
-            text: format!("following the redirect to {next} ({} of at most {})", chain.len() - 1, args.max_redirs),
+            text: format!("following the redirect to {next} ({} of at most {max_redirs})", chain.len() - 1),
         });
         target = next;
     }
@@ -227,19 +173,19 @@ fn redirect_target(from: &Target, location: &str) -> Result<Target, Failure> {
 
 /// The session after a valid handshake: pick the input (REPL, -x, stdin) and run the loop.
 fn talk(
-    args: &ClientArgs,
     plan: &Plan,
     mut stream: connect::Stream,
     response: Response,
     reporter: &mut Reporter,
 ) -> Result<Code, Failure> {
+    let sp = &plan.session;
     stream.tcp_mut().set_deadline(None).map_err(internal)?;
     let deflate_agreed = agreed_deflate(&response);
     // A 32 KiB read buffer (tungstenite zeroes 128 KiB by default): as fast here, 96 KiB less memory.
     let config = WebSocketConfig::default()
         .read_buffer_size(32 << 10)
-        .max_message_size(Some(args.max_size))
-        .max_frame_size(Some(args.max_size));
+        .max_message_size(Some(sp.max_size))
+        .max_frame_size(Some(sp.max_size));
     let ws = WebSocket::from_partially_read(stream, response.rest, Role::Client, Some(config));
 
     let poll = Poll::new().map_err(internal)?;
@@ -248,8 +194,7 @@ fn talk(
     let feed = Feed { tx, wake: wake.clone() };
     let mut repl = None;
     // Lines are typed at a terminal: the REPL, unless it cannot run there (then say why).
-    let typed =
-        !args.handshake_only && args.execute.is_empty() && !reporter.is_json() && std::io::stdin().is_terminal();
+    let typed = sp.source == Source::Stdin && !reporter.is_json() && std::io::stdin().is_terminal();
     let no_repl = if !typed {
         None
     } else if !std::io::stdout().is_terminal() {
@@ -261,54 +206,59 @@ fn talk(
     crate::signals::enter_session(wake.clone(), interactive);
     {
         let style = reporter.style_mut();
-        style.binary_output = args.binary_output;
-        style.timestamps = args.timestamps;
-        style.null = args.null;
+        style.binary_output = plan.output.binary_output;
+        style.timestamps = plan.output.timestamps;
+        style.null = plan.output.null;
     }
-    if args.handshake_only {
-        drop(feed);
-    } else if !args.execute.is_empty() {
-        let messages = plan.session.messages.clone();
-        std::thread::spawn(move || {
-            for m in messages {
-                if !feed.send(Input::Send(m)) {
-                    return;
+    match &sp.source {
+        Source::Nothing => drop(feed),
+        Source::Messages(messages) => {
+            let messages = messages.clone();
+            std::thread::spawn(move || {
+                for m in messages {
+                    if !feed.send(Input::Send(m)) {
+                        return;
+                    }
                 }
-            }
-            feed.send(Input::Eof);
-        });
-    } else if interactive {
-        let mut editor = repl::Repl::new(feed).map_err(|e| Failure::new(Code::Internal, e))?;
-        reporter.say(repl::BANNER);
-        reporter.set_printer(editor.printer());
-        editor.begin();
-        repl = Some(editor);
-    } else {
-        if let Some(why) = no_repl {
-            // `wscheck URL | tee log` at a shell: say why there is no prompt, and what typing does.
-            reporter.emit(&Event::Note {
-                level: Level::Info,
-                text: format!("the REPL is off because {why}: each line typed is sent as a message (Ctrl-D to end)"),
+                feed.send(Input::Eof);
             });
         }
-        let (binary, max) = (args.binary, args.max_size);
-        std::thread::spawn(move || input::pipe(std::io::stdin().lock(), feed, binary, max));
+        Source::Stdin if interactive => {
+            let mut editor = repl::Repl::new(feed).map_err(|e| Failure::new(Code::Internal, e))?;
+            reporter.say(repl::BANNER);
+            reporter.set_printer(editor.printer());
+            editor.begin();
+            repl = Some(editor);
+        }
+        Source::Stdin => {
+            if let Some(why) = no_repl {
+                // `wscheck URL | tee log` at a shell: say why there is no prompt, and what typing does.
+                reporter.emit(&Event::Note {
+                    level: Level::Info,
+                    text: format!(
+                        "the REPL is off because {why}: each line typed is sent as a message (Ctrl-D to end)"
+                    ),
+                });
+            }
+            let (binary, max) = (sp.binary, sp.max_size);
+            std::thread::spawn(move || input::pipe(std::io::stdin().lock(), feed, binary, max));
+        }
     }
     let rules = Rules {
-        count: args.count,
-        expect: args.expect.clone(),
-        expect_close: args.expect_close.clone(),
-        wait: plan.session.wait,
-        timeout: plan.limits.session(Instant::now(), plan::has_goal(args)),
+        count: sp.count,
+        expect: sp.expect.as_ref().map(|re| re.as_str().to_string()),
+        expect_close: sp.expect_close.clone(),
+        wait: sp.wait,
+        timeout: plan.limits.session(Instant::now(), sp.has_goal()),
     };
     let opts = session::Options {
         rules,
-        expect: plan.expect.clone(),
-        ping_interval: args.ping_interval,
-        ping_timeout: args.ping_timeout,
-        show_ping_pong: args.show_ping_pong,
-        close_at_once: args.handshake_only,
-        verbose: args.verbose,
+        expect: sp.expect.clone(),
+        ping_interval: sp.ping_interval,
+        ping_timeout: sp.ping_timeout,
+        show_ping_pong: sp.show_pings,
+        close_at_once: sp.handshake_only(),
+        verbose: plan.output.verbose,
         deflate_agreed,
     };
     let end = session::run(ws, &opts, reporter, rx, poll, wake);

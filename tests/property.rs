@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use wscheck::escape;
-use wscheck::handshake::{Request, RequestOptions, explain, findings, response};
+use wscheck::handshake::{Offer, Overlay, Request, explain, findings, response};
 use wscheck::target::Target;
 
 const LRE: char = '\u{202a}';
@@ -11,7 +11,7 @@ const RLO: char = '\u{202e}';
 
 fn request() -> Request {
     let target = Target::parse("ws://h/").unwrap();
-    Request::build(&target, &RequestOptions::default(), &mut |_| {}).unwrap()
+    Offer::wscheck(&Overlay::default()).render(&target, None)
 }
 
 /// Bytes that look like an HTTP response often enough to get past the first checks.

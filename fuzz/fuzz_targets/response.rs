@@ -2,13 +2,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wscheck::handshake::{Request, RequestOptions, findings, explain, response};
+use wscheck::handshake::{Offer, Overlay, findings, explain, response};
 use wscheck::target::Target;
 
 fuzz_target!(|data: &[u8]| {
     let target = Target::parse("ws://h:9/p").unwrap();
-    let opts = RequestOptions { subprotocols: vec!["chat".into()], ..Default::default() };
-    let request = Request::build(&target, &opts, &mut |_| {}).unwrap();
+    let overlay = Overlay { subprotocols: vec!["chat".into()], ..Default::default() };
+    let request = Offer::wscheck(&overlay).render(&target, None);
     if let Ok((buf, end)) = response::read_head(&mut &data[..]) {
         if let Ok(r) = response::parse(&buf, end) {
             let found = if r.status == 101 { findings::check(&request, &r) } else { explain::explain(&request, &r) };

@@ -5,6 +5,7 @@
 pub mod explain;
 pub mod findings;
 mod not_http;
+pub mod offer;
 pub mod request;
 pub mod response;
 
@@ -14,7 +15,8 @@ use std::time::{Duration, Instant};
 use crate::connect::Stream;
 use crate::event::{Event, Finding, Level, RawLine};
 use crate::exit::{Code, Failure};
-pub use request::{Request, RequestOptions};
+pub use offer::{Offer, Overlay, Value};
+pub use request::Request;
 pub use response::Response;
 
 /// The most interim (1xx) answers read past before the next one is taken as the answer.

@@ -10,7 +10,6 @@
 pub mod ending;
 pub mod input;
 pub mod ping;
-pub mod plan;
 mod read;
 pub mod repl;
 
