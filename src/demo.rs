@@ -36,7 +36,7 @@ pub fn run() -> Code {
         }
     };
     let mut reporter = Reporter::new(false, plan.output.color);
-    let code = crate::client::run(plan, &mut reporter);
+    let code = crate::run::run(plan, &mut reporter);
     if code == Code::Ok {
         say(&format!(
             "\n* What this shows: the server said \"101 {REASON}\", not \"101 Switching Protocols\", and the\n\

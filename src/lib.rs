@@ -5,7 +5,6 @@
 
 pub mod cert;
 pub mod cli;
-pub mod client;
 pub mod close;
 pub mod connect;
 pub mod demo;
@@ -19,6 +18,7 @@ pub mod plan;
 pub mod prompt;
 pub mod proxy;
 pub mod report;
+pub mod run;
 pub mod serve;
 pub mod session;
 pub mod signals;
@@ -65,7 +65,7 @@ pub fn main() -> ExitCode {
             }
         }
         None => match plan::Plan::from_args(&cli.client) {
-            Ok(plan) => client::start(plan),
+            Ok(plan) => run::start(plan),
             Err(f) => {
                 report::say(&format!("error: {f}"));
                 f.code
