@@ -4,10 +4,11 @@
 
 use std::net::TcpListener;
 
-use clap::Parser;
+use tungstenite::Message;
 
-use crate::cli::Cli;
-use crate::exit::Code;
+use crate::exit::{Code, Failure};
+use crate::plan::Plan;
+use crate::plan::session::Source;
 use crate::report::{Reporter, say};
 use crate::serve::{self, ServerConfig};
 
@@ -27,16 +28,15 @@ pub fn run() -> Code {
     let url = format!("ws://{addr}/demo");
     say(&format!("* wscheck demo: an echo server is listening on {url}; it answers \"101 {REASON}\"."));
     say(&format!("* Running: wscheck -x '{MESSAGE}' --expect '{MESSAGE}' {url}\n"));
-    let cli = Cli::parse_from(["wscheck", "-x", MESSAGE, "--expect", MESSAGE, &url]);
-    let plan = match crate::client::prepare(&cli.client) {
+    let plan = match demo_plan(&url) {
         Ok(plan) => plan,
         Err(f) => {
             say(&format!("error: {f}"));
             return f.code;
         }
     };
-    let mut reporter = Reporter::new(false, cli.client.color);
-    let code = crate::client::run(&cli.client, plan, &mut reporter);
+    let mut reporter = Reporter::new(false, plan.output.color);
+    let code = crate::run::run(plan, &mut reporter);
     if code == Code::Ok {
         say(&format!(
             "\n* What this shows: the server said \"101 {REASON}\", not \"101 Switching Protocols\", and the\n\
@@ -48,4 +48,11 @@ pub fn run() -> Code {
         ));
     }
     code
+}
+
+/// What `wscheck -x MESSAGE --expect MESSAGE URL` would do, built as a plan.
+fn demo_plan(url: &str) -> Result<Plan, Failure> {
+    let mut plan = Plan::new(crate::target::Target::parse(url)?).expect(&regex::escape(MESSAGE))?;
+    plan.session.source = Source::Messages(vec![Message::Text(MESSAGE.into())]);
+    Ok(plan)
 }

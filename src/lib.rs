@@ -5,7 +5,6 @@
 
 pub mod checks;
 pub mod cli;
-pub mod client;
 pub mod close;
 pub mod deflate;
 pub mod demo;
@@ -17,14 +16,18 @@ pub mod http1;
 pub mod limits;
 pub mod man;
 pub mod net;
+pub mod plan;
 pub mod prompt;
 pub mod report;
+pub mod run;
 pub mod serve;
 pub mod session;
 pub mod signals;
 pub mod target;
 pub mod version;
 pub mod words;
+
+use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
@@ -36,7 +39,7 @@ use exit::Code;
 pub mod http2;
 
 /// Parse the command line, run, and return the process exit code.
-pub fn main() -> i32 {
+pub fn main() -> ExitCode {
     let matches = Cli::command().version(version::short()).long_version(version::long()).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let code = match cli.command {
@@ -63,28 +66,15 @@ pub fn main() -> i32 {
                 }
             }
         }
-        None => {
-            let plan = match client::prepare(&cli.client) {
-                Ok(plan) => plan,
-                Err(f) => {
-                    report::say(&format!("error: {f}"));
-                    return f.code.as_i32();
-                }
-            };
-            if plan.target.scheme == target::Scheme::Wss {
-                // SAFETY: no thread has been started yet.
-                unsafe { net::tls::lazy_roots(cli.client.insecure) };
+        None => match plan::Plan::from_args(&cli.client) {
+            Ok(plan) => run::start(plan),
+            Err(f) => {
+                report::say(&format!("error: {f}"));
+                f.code
             }
-            let mut reporter = report::Reporter::new(cli.client.json, cli.client.color);
-            // Before any thread starts, so that every thread leaves the signals to this one.
-            if let Err(e) = signals::install(reporter.last_words()) {
-                eprintln!("error: could not set up signal handling: {e}");
-                return Code::Internal.as_i32();
-            }
-            client::run(&cli.client, plan, &mut reporter)
-        }
+        },
     };
-    code.as_i32()
+    ExitCode::from(code.as_i32() as u8)
 }
 
 /// Write generated text (a completion script, the man page) to stdout. clap_complete panics

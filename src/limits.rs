@@ -14,6 +14,9 @@ use crate::session::ending::Limit;
 /// wscheck does lasts a year.
 const NO_LIMIT: Duration = Duration::from_secs(365 * 24 * 3600);
 
+/// `--connect-timeout`'s default (SPEC §8).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long a session with a goal (`-n`, `--expect`, `--expect-close`) waits for it
 /// when no `--timeout` is given (SPEC §15), counted from the 101.
 pub const GOAL_TIMEOUT: Duration = Duration::from_secs(10);

@@ -1,5 +1,5 @@
 //! The `wscheck` binary: everything lives in the library; this only sets the exit code.
 
-fn main() {
-    std::process::exit(wscheck::main());
+fn main() -> std::process::ExitCode {
+    wscheck::main()
 }

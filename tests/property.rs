@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use wscheck::checks;
 use wscheck::escape;
 use wscheck::event::Level;
-use wscheck::handshake::{Request, RequestOptions};
+use wscheck::handshake::{Offer, Overlay, Request};
 use wscheck::http1;
 use wscheck::target::Target;
 
@@ -14,7 +14,7 @@ const RLO: char = '\u{202e}';
 
 fn request() -> Request {
     let target = Target::parse("ws://h/").unwrap();
-    Request::build(&target, &RequestOptions::default(), &mut |_| {}).unwrap()
+    Offer::wscheck(&Overlay::default()).render(&target, None)
 }
 
 /// Bytes that look like an HTTP response often enough to get past the first checks.

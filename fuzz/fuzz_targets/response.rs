@@ -3,14 +3,14 @@
 
 use libfuzzer_sys::fuzz_target;
 use wscheck::checks;
-use wscheck::handshake::{Request, RequestOptions};
+use wscheck::handshake::{Offer, Overlay};
 use wscheck::http1;
 use wscheck::target::Target;
 
 fuzz_target!(|data: &[u8]| {
     let target = Target::parse("ws://h:9/p").unwrap();
-    let opts = RequestOptions { subprotocols: vec!["chat".into()], ..Default::default() };
-    let request = Request::build(&target, &opts, &mut |_| {}).unwrap();
+    let overlay = Overlay { subprotocols: vec!["chat".into()], ..Default::default() };
+    let request = Offer::wscheck(&overlay).render(&target, None);
     if let Ok((buf, end)) = http1::read_head(&mut &data[..], "--connect-timeout") {
         if let Ok(r) = http1::parse(&buf, end) {
             let verdict = checks::judge(&request, &r, Vec::new());

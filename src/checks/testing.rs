@@ -3,25 +3,27 @@
 
 use super::{Verdict, judge};
 use crate::event::Finding;
-use crate::handshake::{Request, RequestOptions, Response};
+use crate::handshake::{Offer, Overlay, Request, Response};
 use crate::http1 as parser;
 use crate::target::Target;
 
 /// The request wscheck sends to `ws://example.com/chat` with these flags (`-s`, `-H`, `-o`, `-u`).
 pub fn request(args: &[&str]) -> Request {
-    let mut opts = RequestOptions::default();
+    let mut overlay = Overlay::default();
     for pair in args.chunks(2) {
         let value = pair[1].to_string();
         match pair[0] {
-            "-s" => opts.subprotocols.push(value),
-            "-H" => opts.headers.push(value),
-            "-o" => opts.origin = Some(value),
-            "-u" => opts.auth = value.split_once(':').map(|(u, p)| (u.to_string(), p.to_string())),
+            "-s" => overlay.subprotocols.push(value),
+            "-H" => overlay.headers.push(Overlay::parse_header(&value).unwrap()),
+            "-o" => overlay.origin = Some(value),
+            "-u" => overlay.auth = value.split_once(':').map(|(u, p)| (u.to_string(), p.to_string())),
             other => panic!("no such test flag {other}"),
         }
     }
     let target = Target::parse("ws://example.com/chat").unwrap();
-    Request::build(&target, &opts, &mut |_| {}).unwrap()
+    let mut offer = Offer::wscheck(&overlay);
+    offer.edit(&overlay.headers);
+    offer.render(&target, None)
 }
 
 /// A response parsed from its bytes; what follows the header is taken as the body preview.

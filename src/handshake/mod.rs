@@ -2,6 +2,7 @@
 //! and every rule checked: [`exchange`] writes the request and reads the answer; the
 //! rules it is judged by are in `checks`.
 
+pub mod offer;
 pub mod request;
 
 use std::io::{Read, Write};
@@ -12,7 +13,8 @@ use crate::exit::{Cause, Code, Failure, Phase};
 use crate::http1;
 use crate::net::{Deadline, Stream};
 pub use http1::Response;
-pub use request::{Request, RequestOptions};
+pub use offer::{Offer, Overlay, Value};
+pub use request::Request;
 
 /// The most interim (1xx) answers read past before the next one is taken as the answer.
 const MAX_INTERIM: usize = 8;

@@ -32,6 +32,18 @@ pub fn say(line: &str) {
     let _ = err.write_all(line.as_bytes()).and_then(|()| err.write_all(b"\n"));
 }
 
+/// Where events go: the transcript and `--json` ([`Reporter`]), or a record of them (a
+/// probe variant's, a test's). Everything wscheck says is an event given to a sink.
+pub trait Sink {
+    fn emit(&mut self, event: &Event);
+}
+
+impl Sink for Reporter {
+    fn emit(&mut self, event: &Event) {
+        Reporter::emit(self, event);
+    }
+}
+
 /// Where text goes while a line editor owns the terminal.
 pub type Printer = Box<dyn FnMut(String) + Send>;
 

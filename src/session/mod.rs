@@ -7,10 +7,10 @@
 //! and how the session ends is not decided here but by the policy in [`ending`]; the loop
 //! does the I/O it asks for.
 
+mod channel;
 pub mod ending;
 pub mod input;
 pub mod ping;
-pub mod plan;
 mod read;
 pub mod repl;
 
@@ -21,14 +21,14 @@ use std::time::{Duration, Instant};
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 use regex::Regex;
+use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
-use tungstenite::protocol::{CloseFrame, WebSocket};
 use tungstenite::{Bytes, Error as WsError, Message};
 
 use crate::event::{Direction, Event, Kind, Level};
 use crate::exit::{Code, Failure};
-use crate::net::Stream;
 use crate::report::Reporter;
+pub use channel::{Channel, Framing};
 pub use ending::{CLOSE_WAIT, Ending};
 use ending::{Note, Policy, Rules, Step};
 use input::{Input, Wake};
@@ -56,7 +56,7 @@ pub struct Options {
 }
 
 struct Session<'a> {
-    ws: WebSocket<Stream>,
+    ws: Box<dyn Framing>,
     reporter: &'a mut Reporter,
     opts: &'a Options,
     inputs: Receiver<Input>,
@@ -77,7 +77,7 @@ struct Session<'a> {
 
 /// Run the session until it ends; the result is the exit code or the failure to report.
 pub fn run(
-    ws: WebSocket<Stream>,
+    ws: Box<dyn Framing>,
     opts: &Options,
     reporter: &mut Reporter,
     inputs: Receiver<Input>,
@@ -101,8 +101,8 @@ pub fn run(
         warned_noise: false,
         show_pings: opts.show_ping_pong,
     };
-    let fd = s.ws.get_ref().raw_fd();
-    s.ws.get_ref().set_nonblocking(true).map_err(internal)?;
+    s.ws.channel_mut().make_nonblocking().map_err(internal)?;
+    let fd = s.ws.channel().raw_fd();
     poll.registry().register(&mut SourceFd(&fd), SOCKET, Interest::READABLE | Interest::WRITABLE).map_err(internal)?;
     if opts.close_at_once {
         let step = s.policy.on_user_close(1000, String::new(), now);

@@ -5,6 +5,7 @@
 use std::io::Read;
 use std::time::Duration;
 
+use regex::Regex;
 use tungstenite::Message;
 
 use crate::cli::ClientArgs;
@@ -13,21 +14,76 @@ use crate::exit::{Code, Failure};
 /// The quiet wait after the last send when `-w` is not given (SPEC §5).
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(1);
 
-/// What the session will send and how long it waits, resolved from the flags.
+/// The default `--max-size` (64 MiB).
+pub const DEFAULT_MAX_SIZE: usize = 64 << 20;
+
+/// Where the messages to send come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// Nothing is sent: `--handshake-only` closes right after the verdict.
+    Nothing,
+    /// The `-x` messages, read and typed (`--binary`) before connecting; stdin is not read.
+    Messages(Vec<Message>),
+    /// Stdin: a REPL on a terminal, one message per line otherwise.
+    Stdin,
+}
+
+/// How the session runs and what ends it, resolved from the flags.
 #[derive(Debug, Clone)]
 pub struct SessionPlan {
-    /// The `-x` messages, read and typed (`--binary`) before connecting.
-    pub messages: Vec<Message>,
+    pub source: Source,
+    /// `--binary`: stdin lines are sent as binary messages.
+    pub binary: bool,
     /// `-w`, or its default (it applies only without a goal).
     pub wait: Duration,
+    /// `-n`: a goal of this many received messages.
+    pub count: Option<u64>,
+    /// `--expect`: a goal of a received message matching this.
+    pub expect: Option<Regex>,
+    /// `--expect-close`: a goal of the server closing with one of these codes.
+    pub expect_close: Vec<u16>,
+    pub ping_interval: Option<Duration>,
+    pub ping_timeout: Option<Duration>,
+    /// `-P`: pings and pongs are shown.
+    pub show_pings: bool,
+    /// `--max-size`: the largest message and frame accepted.
+    pub max_size: usize,
+}
+
+impl Default for SessionPlan {
+    fn default() -> SessionPlan {
+        SessionPlan {
+            source: Source::Stdin,
+            binary: false,
+            wait: DEFAULT_WAIT,
+            count: None,
+            expect: None,
+            expect_close: Vec::new(),
+            ping_interval: None,
+            ping_timeout: None,
+            show_pings: false,
+            max_size: DEFAULT_MAX_SIZE,
+        }
+    }
+}
+
+impl SessionPlan {
+    /// True when `-n`, `--expect` or `--expect-close` is given: the session then waits for it.
+    pub fn has_goal(&self) -> bool {
+        self.count.is_some() || self.expect.is_some() || !self.expect_close.is_empty()
+    }
+
+    /// `--handshake-only`: close (1000) right after the verdict.
+    pub fn handshake_only(&self) -> bool {
+        self.source == Source::Nothing
+    }
 }
 
 fn usage(message: String) -> Failure {
     Failure::new(Code::Usage, message)
 }
 
-/// True when `-n`, `--expect` or `--expect-close` is given: the session then waits for it.
-pub fn has_goal(args: &ClientArgs) -> bool {
+fn has_goal(args: &ClientArgs) -> bool {
     args.count.is_some() || args.expect.is_some() || !args.expect_close.is_empty()
 }
 
@@ -62,8 +118,25 @@ pub fn prepare(args: &ClientArgs, stdin: impl Read) -> Result<SessionPlan, Failu
                 .into(),
         ));
     }
-    let messages = read_messages(&args.execute, args.binary, args.max_size, stdin)?;
-    Ok(SessionPlan { messages, wait: args.wait.unwrap_or(DEFAULT_WAIT) })
+    let source = if args.handshake_only {
+        Source::Nothing
+    } else if args.execute.is_empty() {
+        Source::Stdin
+    } else {
+        Source::Messages(read_messages(&args.execute, args.binary, args.max_size, stdin)?)
+    };
+    Ok(SessionPlan {
+        source,
+        binary: args.binary,
+        wait: args.wait.unwrap_or(DEFAULT_WAIT),
+        count: args.count,
+        expect: args.expect.as_deref().map(super::compile_expect).transpose()?,
+        expect_close: args.expect_close.clone(),
+        ping_interval: args.ping_interval,
+        ping_timeout: args.ping_timeout,
+        show_pings: args.show_ping_pong,
+        max_size: args.max_size,
+    })
 }
 
 /// The `-x` messages: `@FILE` is the file's content, `@-` stdin's, `@@text` the text `@text`,

@@ -1,0 +1,189 @@
+//! The command line resolved once into a [`Plan`]: what to reach and how, what to send,
+//! how the session ends and how output looks. Every usage error is found here, before any
+//! connection; nothing below this level sees a clap type. `demo` (and later `probe`) build a
+//! `Plan` directly instead of an argv.
+
+pub mod session;
+
+use std::time::Instant;
+
+use regex::Regex;
+
+use crate::cli::{BinaryOutput, ClientArgs, ColorWhen};
+use crate::event::Level;
+use crate::exit::{Code, Failure};
+use crate::handshake::Overlay;
+use crate::limits::Limits;
+use crate::net::TlsOptions;
+use crate::net::proxy::{self, Proxy};
+use crate::target::Target;
+pub use session::SessionPlan;
+
+/// Everything a run will do, checked.
+pub struct Plan {
+    pub target: Target,
+    /// `-H`, `-s`, `-o` and `-u`: added to every request (the URL's credentials are the
+    /// target's, see [`Target::userinfo`]).
+    pub overlay: Overlay,
+    pub reach: Reach,
+    /// `-L`: the most redirects to follow, `None` when they are not followed.
+    pub max_redirects: Option<usize>,
+    pub limits: Limits,
+    pub session: SessionPlan,
+    pub output: Output,
+    /// `--lenient`: go on into the session after a 101 whose findings have errors.
+    pub lenient: bool,
+    /// Said before connecting: how the URL was read, environment variables ignored.
+    pub notes: Vec<(Level, String)>,
+}
+
+/// How to reach a server: TLS settings, and the proxy settings to choose from per target.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    pub tls: TlsOptions,
+    /// `--proxy` as given (`Some("")`: none).
+    pub proxy_flag: Option<String>,
+    /// `--noproxy` as given.
+    pub noproxy: Option<String>,
+    /// The proxy variables of the environment, read once.
+    pub env: Vec<(String, String)>,
+    /// `--show-secrets`: credentials shown, not masked.
+    pub show_secrets: bool,
+}
+
+impl Reach {
+    /// The proxy for `target` (the flag, else the environment as curl reads it), with the
+    /// warnings about variables that cannot be used.
+    pub fn proxy_for(&self, target: &Target, warnings: &mut Vec<String>) -> Result<Option<Proxy>, Failure> {
+        let env = |name: &str| self.env.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        proxy::select(target, self.proxy_flag.as_deref(), self.noproxy.as_deref(), &env, warnings)
+    }
+}
+
+/// The environment variables that choose a proxy (SPEC §8, as curl reads them).
+const PROXY_ENV: [&str; 7] =
+    ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"];
+
+/// How output looks; fixed for the run.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+    pub color: ColorWhen,
+    pub verbose: bool,
+    pub binary_output: BinaryOutput,
+    pub timestamps: bool,
+    /// `-0`: NUL after each received message instead of a newline.
+    pub null: bool,
+}
+
+impl Default for Output {
+    fn default() -> Output {
+        Output {
+            json: false,
+            color: ColorWhen::Auto,
+            verbose: false,
+            binary_output: BinaryOutput::Hex,
+            timestamps: false,
+            null: false,
+        }
+    }
+}
+
+impl Plan {
+    /// A plan for `target` with every default: wscheck's own request, no proxy but the
+    /// environment's, the default limits, a session that reads stdin.
+    pub fn new(target: Target) -> Plan {
+        let notes = target.notes.iter().map(|n| (Level::Info, n.clone())).collect();
+        Plan {
+            target,
+            overlay: Overlay::default(),
+            reach: Reach { env: read_proxy_env(), ..Default::default() },
+            max_redirects: None,
+            limits: Limits::new(Instant::now(), None, crate::limits::CONNECT_TIMEOUT),
+            session: SessionPlan::default(),
+            output: Output::default(),
+            lenient: false,
+            notes,
+        }
+    }
+
+    /// Check the URL and flags, read the TLS files and the `-x` files, ask for a password if
+    /// needed; a usage error stops here, before any connection.
+    pub fn from_args(args: &ClientArgs) -> Result<Plan, Failure> {
+        let target = Target::parse(args.url.as_deref().unwrap_or_default())?;
+        let mut plan = Plan::new(target);
+        plan.overlay = Overlay {
+            headers: args.headers.iter().map(|h| Overlay::parse_header(h)).collect::<Result<_, _>>()?,
+            subprotocols: args.subprotocols.clone(),
+            origin: args.origin.clone(),
+            auth: None,
+        };
+        plan.reach.tls = if args.cacert.is_some() || args.cert.is_some() {
+            TlsOptions::load(
+                args.insecure,
+                args.cacert.as_deref(),
+                args.cert.as_deref(),
+                args.key.as_deref(),
+                args.cert_warn_days,
+            )?
+        } else {
+            TlsOptions { insecure: args.insecure, cert_warn_days: args.cert_warn_days, ..Default::default() }
+        };
+        plan.reach.proxy_flag = args.proxy.clone();
+        plan.reach.noproxy = args.noproxy.clone();
+        plan.reach.show_secrets = args.show_secrets;
+        let mut warnings = Vec::new();
+        plan.reach.proxy_for(&plan.target, &mut warnings)?;
+        plan.notes.extend(warnings.into_iter().map(|w| (Level::Warning, w)));
+        plan.max_redirects = args.location.then_some(args.max_redirs);
+        plan.output = Output {
+            json: args.json,
+            color: args.color,
+            verbose: args.verbose,
+            binary_output: args.binary_output,
+            timestamps: args.timestamps,
+            null: args.null,
+        };
+        plan.lenient = args.lenient;
+        plan.session = session::prepare(args, std::io::stdin().lock())?;
+        // Asked last, so that every other usage error is said before anyone types a password.
+        plan.overlay.auth = auth(args.auth.as_deref())?;
+        // The clock starts once nothing waits for the user (a password prompt, `-x @-`).
+        plan.limits = Limits::new(Instant::now(), args.timeout, args.connect_timeout);
+        Ok(plan)
+    }
+
+    /// `--expect REGEX` for this plan (the session matches with it).
+    pub fn expect(mut self, pattern: &str) -> Result<Plan, Failure> {
+        self.session.expect = Some(compile_expect(pattern)?);
+        Ok(self)
+    }
+}
+
+/// Compile `--expect`; a bad pattern is a usage error.
+pub fn compile_expect(pattern: &str) -> Result<Regex, Failure> {
+    Regex::new(pattern).map_err(|e| Failure::new(Code::Usage, format!("bad --expect regex: {e}")))
+}
+
+fn read_proxy_env() -> Vec<(String, String)> {
+    PROXY_ENV.iter().filter_map(|name| Some((name.to_string(), std::env::var(name).ok()?))).collect()
+}
+
+/// `-u USER:PASS`; with no password, asked for on the terminal as curl does (`-u USER:`
+/// sends an empty one).
+fn auth(given: Option<&str>) -> Result<Option<(String, String)>, Failure> {
+    let usage = |m: String| Failure::new(Code::Usage, m);
+    let Some(a) = given else { return Ok(None) };
+    Ok(Some(match a.split_once(':') {
+        Some((user, pass)) => (user.to_string(), pass.to_string()),
+        None => match crate::prompt::password(a) {
+            Some(Ok(pass)) => (a.to_string(), pass),
+            Some(Err(e)) => return Err(usage(format!("-u {a}: could not read the password: {e}"))),
+            None => {
+                return Err(usage(format!(
+                    "-u {a} has no password and there is no terminal to ask for it: use -u '{a}:PASSWORD' (or '{a}:' for an empty one)"
+                )));
+            }
+        },
+    }))
+}

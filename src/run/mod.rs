@@ -1,0 +1,56 @@
+//! Running a plan: [`hop`] does one connection and one exchange, [`inspect`] follows
+//! redirects, judges the last answer and hands a valid handshake to the session ([`talk`]).
+//! Everything said goes to a [`Sink`](crate::report::Sink) as events.
+
+mod hop;
+mod inspect;
+mod redirect;
+mod talk;
+
+pub use hop::{Exchange, hop};
+
+use crate::event::Event;
+use crate::exit::Code;
+use crate::plan::Plan;
+use crate::report::Reporter;
+
+/// Run a plan from the command line: TLS roots, the reporter and the signal thread set up
+/// (in that order, while this is the only thread), then [`run`].
+pub fn start(plan: Plan) -> Code {
+    if plan.target.scheme == crate::target::Scheme::Wss {
+        // SAFETY: no thread has been started yet.
+        unsafe { crate::net::tls::lazy_roots(plan.reach.tls.insecure) };
+    }
+    let mut reporter = Reporter::new(plan.output.json, plan.output.color);
+    // Before any thread starts, so that every thread leaves the signals to this one.
+    if let Err(e) = crate::signals::install(reporter.last_words()) {
+        crate::report::say(&format!("error: could not set up signal handling: {e}"));
+        return Code::Internal;
+    }
+    run(plan, &mut reporter)
+}
+
+/// Run the client and return the exit code; every outcome, failures included, is reported.
+pub fn run(plan: Plan, reporter: &mut Reporter) -> Code {
+    reporter.style_mut().verbose = plan.output.verbose;
+    let result = inspect::inspect(plan, reporter);
+    // From here the run ends on its own; a signal that came after the handshake, when no
+    // session followed to take it, still decides the exit code.
+    crate::signals::done();
+    let code = match result {
+        Ok(code) => code,
+        Err(f) => {
+            reporter.emit(&Event::Error { kind: f.code.kind(), message: f.message });
+            f.code
+        }
+    };
+    let code = crate::signals::take().unwrap_or(code);
+    reporter.emit(&Event::Exit { code: code.as_i32() });
+    reporter.flush();
+    if let Some(why) = reporter.failure() {
+        // Output was lost: not a clean run, whatever the server did (SPEC §15).
+        crate::report::say(&format!("error: cannot write to stdout: {why}"));
+        return Code::Internal;
+    }
+    code
+}

@@ -1,0 +1,125 @@
+//! The session after a valid handshake: the framing over the connection, the input (the
+//! REPL, `-x`, stdin lines) and the ending rules, handed to the session loop.
+
+use std::io::IsTerminal;
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use mio::{Poll, Waker};
+use tungstenite::protocol::{Role, WebSocket, WebSocketConfig};
+
+use crate::checks::Agreed;
+use crate::event::{Event, Level};
+use crate::exit::{Code, Failure};
+use crate::handshake::Response;
+use crate::net;
+use crate::plan::Plan;
+use crate::plan::session::Source;
+use crate::report::Reporter;
+use crate::session::ending::Rules;
+use crate::session::input::{self, Feed, Input, QUEUE, Wake};
+use crate::session::{self, repl};
+
+/// The session after a valid handshake: pick the input (REPL, -x, stdin) and run the loop.
+pub fn talk(
+    plan: &Plan,
+    stream: net::Stream,
+    response: Response,
+    agreed: &Agreed,
+    reporter: &mut Reporter,
+) -> Result<Code, Failure> {
+    let sp = &plan.session;
+    // permessage-deflate agreed (offered with `-H`): its frames will be compressed, which
+    // wscheck cannot read yet (SPEC §14).
+    let deflate_agreed = agreed.has_extension("permessage-deflate");
+    // A 32 KiB read buffer (tungstenite zeroes 128 KiB by default): as fast here, 96 KiB less memory.
+    let config = WebSocketConfig::default()
+        .read_buffer_size(32 << 10)
+        .max_message_size(Some(sp.max_size))
+        .max_frame_size(Some(sp.max_size));
+    let ws = WebSocket::from_partially_read(stream, response.rest, Role::Client, Some(config));
+
+    let poll = Poll::new().map_err(internal)?;
+    let wake = Wake::new(Waker::new(poll.registry(), session::WAKER).map_err(internal)?);
+    let (tx, rx) = sync_channel(QUEUE);
+    let feed = Feed { tx, wake: wake.clone() };
+    let mut repl = None;
+    // Lines are typed at a terminal: the REPL, unless it cannot run there (then say why).
+    let typed = sp.source == Source::Stdin && !reporter.is_json() && std::io::stdin().is_terminal();
+    let no_repl = if !typed {
+        None
+    } else if !std::io::stdout().is_terminal() {
+        Some("stdout is not a terminal".to_string())
+    } else {
+        repl::unsupported_terminal().map(|term| format!("this terminal (TERM={term}) cannot edit lines"))
+    };
+    let interactive = typed && no_repl.is_none();
+    crate::signals::enter_session(wake.clone(), interactive);
+    {
+        let style = reporter.style_mut();
+        style.binary_output = plan.output.binary_output;
+        style.timestamps = plan.output.timestamps;
+        style.null = plan.output.null;
+    }
+    match &sp.source {
+        Source::Nothing => drop(feed),
+        Source::Messages(messages) => {
+            let messages = messages.clone();
+            std::thread::spawn(move || {
+                for m in messages {
+                    if !feed.send(Input::Send(m)) {
+                        return;
+                    }
+                }
+                feed.send(Input::Eof);
+            });
+        }
+        Source::Stdin if interactive => {
+            let mut editor = repl::Repl::new(feed).map_err(|e| Failure::new(Code::Internal, e))?;
+            reporter.say(repl::BANNER);
+            reporter.set_printer(editor.printer());
+            editor.begin();
+            repl = Some(editor);
+        }
+        Source::Stdin => {
+            if let Some(why) = no_repl {
+                // `wscheck URL | tee log` at a shell: say why there is no prompt, and what typing does.
+                reporter.emit(&Event::Note {
+                    level: Level::Info,
+                    text: format!(
+                        "the REPL is off because {why}: each line typed is sent as a message (Ctrl-D to end)"
+                    ),
+                });
+            }
+            let (binary, max) = (sp.binary, sp.max_size);
+            std::thread::spawn(move || input::pipe(std::io::stdin().lock(), feed, binary, max));
+        }
+    }
+    let rules = Rules {
+        count: sp.count,
+        expect: sp.expect.as_ref().map(|re| re.as_str().to_string()),
+        expect_close: sp.expect_close.clone(),
+        wait: sp.wait,
+        timeout: plan.limits.session(Instant::now(), sp.has_goal()),
+    };
+    let opts = session::Options {
+        rules,
+        expect: sp.expect.clone(),
+        ping_interval: sp.ping_interval,
+        ping_timeout: sp.ping_timeout,
+        show_ping_pong: sp.show_pings,
+        close_at_once: sp.handshake_only(),
+        verbose: plan.output.verbose,
+        deflate_agreed,
+    };
+    let end = session::run(Box::new(ws), &opts, reporter, rx, poll, wake);
+    reporter.clear_printer();
+    if let Some(repl) = repl {
+        repl.finish();
+    }
+    end
+}
+
+fn internal(e: std::io::Error) -> Failure {
+    Failure::new(Code::Internal, e.to_string())
+}

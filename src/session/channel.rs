@@ -1,0 +1,63 @@
+//! The two seams the session runs over. A [`Channel`] is the byte stream — TCP, TLS, a Unix
+//! socket, or the bridge to an HTTP/2 stream — that the loop reads and writes and mio waits
+//! on. A [`Framing`] turns it into WebSocket messages: tungstenite's, or wscheck's own when
+//! permessage-deflate needs the RSV1 bit that tungstenite's message layer refuses.
+
+use std::io::{self, Read, Write};
+use std::os::fd::RawFd;
+
+use tungstenite::protocol::{CloseFrame, WebSocket};
+use tungstenite::{Error, Message};
+
+/// A byte stream the session loop can wait on.
+pub trait Channel: Read + Write {
+    /// The descriptor mio waits on for readiness.
+    fn raw_fd(&self) -> RawFd;
+    /// Switch to non-blocking reads and writes (the loop polls), with no deadline left.
+    fn make_nonblocking(&mut self) -> io::Result<()>;
+}
+
+/// WebSocket messages over a [`Channel`], with tungstenite's error semantics: `Io(WouldBlock)`
+/// when the channel has nothing to give or take, `ConnectionClosed` after a completed close
+/// handshake, `Protocol`/`Capacity`/`Utf8` for what the peer got wrong.
+pub trait Framing {
+    fn read(&mut self) -> Result<Message, Error>;
+    /// Queue a message (or a ping/pong); it leaves with the next [`Framing::flush`].
+    fn write(&mut self, message: Message) -> Result<(), Error>;
+    fn flush(&mut self) -> Result<(), Error>;
+    /// Queue a Close (or the answer to the peer's).
+    fn close(&mut self, frame: Option<CloseFrame>) -> Result<(), Error>;
+    fn channel(&self) -> &dyn Channel;
+    fn channel_mut(&mut self) -> &mut dyn Channel;
+}
+
+impl<C: Channel> Framing for WebSocket<C> {
+    fn read(&mut self) -> Result<Message, Error> {
+        WebSocket::read(self)
+    }
+    fn write(&mut self, message: Message) -> Result<(), Error> {
+        WebSocket::write(self, message)
+    }
+    fn flush(&mut self) -> Result<(), Error> {
+        WebSocket::flush(self)
+    }
+    fn close(&mut self, frame: Option<CloseFrame>) -> Result<(), Error> {
+        WebSocket::close(self, frame)
+    }
+    fn channel(&self) -> &dyn Channel {
+        self.get_ref()
+    }
+    fn channel_mut(&mut self) -> &mut dyn Channel {
+        self.get_mut()
+    }
+}
+
+impl Channel for crate::net::Stream {
+    fn raw_fd(&self) -> RawFd {
+        crate::net::Stream::raw_fd(self)
+    }
+    fn make_nonblocking(&mut self) -> io::Result<()> {
+        self.clear_deadline()?;
+        self.set_nonblocking(true)
+    }
+}
