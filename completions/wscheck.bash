@@ -53,7 +53,7 @@ _wscheck() {
 
     case "${cmd}" in
         wscheck)
-            opts="-H -s -o -k -u -L -v -x -n -w -0 -P -h -V --header --subprotocol --origin --insecure --user --auth --cacert --cert --key --cert-warn-days --proxy --noproxy --location --max-redirs --verbose --connect-timeout --handshake-only --execute --count --expect --expect-close --wait --timeout --binary --null --binary-output --show-ping-pong --ping-interval --ping-timeout --max-size --timestamps --lenient --json --show-secrets --color --help --version serve demo completions man help"
+            opts="-H -s -o -u -k -L -x -n -w -0 -P -v -h -V --header --subprotocol --origin --user --auth --insecure --cacert --cert --key --cert-warn-days --proxy --noproxy --connect-timeout --location --max-redirs --handshake-only --execute --count --expect --expect-close --wait --timeout --binary --null --binary-output --show-ping-pong --ping-interval --ping-timeout --max-size --timestamps --lenient --verbose --json --show-secrets --color --help --version serve demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -119,11 +119,11 @@ _wscheck() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --max-redirs)
+                --connect-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --connect-timeout)
+                --max-redirs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

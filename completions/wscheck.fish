@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_wscheck_global_optspecs
-    string join \n H/header= s/subprotocol= o/origin= k/insecure u/auth= cacert= cert= key= cert-warn-days= proxy= noproxy= L/location max-redirs= v/verbose connect-timeout= handshake-only x/execute= n/count= expect= expect-close= w/wait= timeout= binary 0/null binary-output= P/show-ping-pong ping-interval= ping-timeout= max-size= timestamps lenient json show-secrets color= h/help V/version
+    string join \n H/header= s/subprotocol= o/origin= u/auth= k/insecure cacert= cert= key= cert-warn-days= proxy= noproxy= connect-timeout= L/location max-redirs= handshake-only x/execute= n/count= expect= expect-close= w/wait= timeout= binary 0/null binary-output= P/show-ping-pong ping-interval= ping-timeout= max-size= timestamps lenient v/verbose json show-secrets color= h/help V/version
 end
 
 function __fish_wscheck_needs_command
@@ -34,8 +34,8 @@ complete -c wscheck -n "__fish_wscheck_needs_command" -l key -d 'wss://: the PKC
 complete -c wscheck -n "__fish_wscheck_needs_command" -l cert-warn-days -d 'wss://: warn when the server\'s certificate expires within N days' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l proxy -d 'Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; \'\' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY.' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l noproxy -d 'Hosts to reach without a proxy (comma-separated names, domains, IPs or CIDR ranges such as 10.0.0.0/8; overrides NO_PROXY); \'*\' for all' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -l max-redirs -d 'The most redirects -L follows' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l connect-timeout -d 'One deadline for DNS + TCP + TLS + the HTTP exchange of each connection (250ms, 2s, 1m, or seconds; 0: no limit)' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l max-redirs -d 'The most redirects -L follows' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -s x -l execute -d 'Send MSG after connecting (repeatable, in order); stdin is then not read. @FILE sends the file\'s content as one message, @- stdin\'s, @@text the text @text' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -s n -l count -d 'Exit 0 after N received messages (a goal: see --timeout)' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l expect -d 'Exit 0 at the first received message matching this regex (a goal: see --timeout)' -r
@@ -53,13 +53,13 @@ always\t''
 never\t''"
 complete -c wscheck -n "__fish_wscheck_needs_command" -s k -l insecure -d 'wss://: accept any certificate and host name (insecure)'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s L -l location -d 'Follow redirects (3xx with Location)'
-complete -c wscheck -n "__fish_wscheck_needs_command" -s v -l verbose -d 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l handshake-only -d 'Close (1000) right after the verdict'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l binary -d 'Send each stdin line, and each -x message, as a binary message'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s 0 -l null -d 'End each received message on stdout with a NUL byte instead of a newline'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s P -l show-ping-pong -d 'Show ping and pong frames'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l timestamps -d 'Prefix messages shown on a terminal with the time since start'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l lenient -d 'Go on into the session after a 101 whose findings have errors'
+complete -c wscheck -n "__fish_wscheck_needs_command" -s v -l verbose -d 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l json -d 'JSON Lines events on stdout instead of the transcript'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l show-secrets -d 'Show credentials (Authorization, Cookie, …) instead of masking them'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use regex::Regex;
 
-use crate::cli::{BinaryOutput, ClientArgs, ColorWhen};
+use crate::cli::{BinaryOutput, ClientArgs, ColorWhen, OutputArgs, ReachArgs, RequestArgs};
 use crate::event::Level;
 use crate::exit::{Code, Failure};
 use crate::handshake::Overlay;
@@ -52,6 +52,28 @@ pub struct Reach {
 }
 
 impl Reach {
+    /// TLS files read and checked, the proxy settings and the environment's, from the flags.
+    pub fn from_args(args: &ReachArgs, show_secrets: bool) -> Result<Reach, Failure> {
+        let tls = if args.cacert.is_some() || args.cert.is_some() {
+            TlsOptions::load(
+                args.insecure,
+                args.cacert.as_deref(),
+                args.cert.as_deref(),
+                args.key.as_deref(),
+                args.cert_warn_days,
+            )?
+        } else {
+            TlsOptions { insecure: args.insecure, cert_warn_days: args.cert_warn_days, ..Default::default() }
+        };
+        Ok(Reach {
+            tls,
+            proxy_flag: args.proxy.clone(),
+            noproxy: args.noproxy.clone(),
+            env: read_proxy_env(),
+            show_secrets,
+        })
+    }
+
     /// The proxy for `target` (the flag, else the environment as curl reads it), with the
     /// warnings about variables that cannot be used.
     pub fn proxy_for(&self, target: &Target, warnings: &mut Vec<String>) -> Result<Option<Proxy>, Failure> {
@@ -74,6 +96,12 @@ pub struct Output {
     pub timestamps: bool,
     /// `-0`: NUL after each received message instead of a newline.
     pub null: bool,
+}
+
+impl Output {
+    pub fn from_args(args: &OutputArgs) -> Output {
+        Output { json: args.json, color: args.color, verbose: args.verbose, ..Output::default() }
+    }
 }
 
 impl Default for Output {
@@ -112,44 +140,25 @@ impl Plan {
     pub fn from_args(args: &ClientArgs) -> Result<Plan, Failure> {
         let target = Target::parse(args.url.as_deref().unwrap_or_default())?;
         let mut plan = Plan::new(target);
-        plan.overlay = Overlay {
-            headers: args.headers.iter().map(|h| Overlay::parse_header(h)).collect::<Result<_, _>>()?,
-            subprotocols: args.subprotocols.clone(),
-            origin: args.origin.clone(),
-            auth: None,
-        };
-        plan.reach.tls = if args.cacert.is_some() || args.cert.is_some() {
-            TlsOptions::load(
-                args.insecure,
-                args.cacert.as_deref(),
-                args.cert.as_deref(),
-                args.key.as_deref(),
-                args.cert_warn_days,
-            )?
-        } else {
-            TlsOptions { insecure: args.insecure, cert_warn_days: args.cert_warn_days, ..Default::default() }
-        };
-        plan.reach.proxy_flag = args.proxy.clone();
-        plan.reach.noproxy = args.noproxy.clone();
-        plan.reach.show_secrets = args.show_secrets;
+        plan.overlay = overlay(&args.request)?;
+        plan.reach = Reach::from_args(&args.reach, args.output.show_secrets)?;
         let mut warnings = Vec::new();
         plan.reach.proxy_for(&plan.target, &mut warnings)?;
         plan.notes.extend(warnings.into_iter().map(|w| (Level::Warning, w)));
-        plan.max_redirects = args.location.then_some(args.max_redirs);
+        let s = &args.session;
+        plan.max_redirects = s.location.then_some(s.max_redirs);
         plan.output = Output {
-            json: args.json,
-            color: args.color,
-            verbose: args.verbose,
-            binary_output: args.binary_output,
-            timestamps: args.timestamps,
-            null: args.null,
+            binary_output: s.binary_output,
+            timestamps: s.timestamps,
+            null: s.null,
+            ..Output::from_args(&args.output)
         };
-        plan.lenient = args.lenient;
-        plan.session = session::prepare(args, std::io::stdin().lock())?;
+        plan.lenient = s.lenient;
+        plan.session = session::prepare(s, std::io::stdin().lock())?;
         // Asked last, so that every other usage error is said before anyone types a password.
-        plan.overlay.auth = auth(args.auth.as_deref())?;
+        plan.overlay.auth = auth(args.request.auth.as_deref())?;
         // The clock starts once nothing waits for the user (a password prompt, `-x @-`).
-        plan.limits = Limits::new(Instant::now(), args.timeout, args.connect_timeout);
+        plan.limits = Limits::new(Instant::now(), s.timeout, args.reach.connect_timeout);
         Ok(plan)
     }
 
@@ -158,6 +167,16 @@ impl Plan {
         self.session.expect = Some(compile_expect(pattern)?);
         Ok(self)
     }
+}
+
+/// `-H`, `-s` and `-o` as the overlay every request gets (`-u` is asked for last).
+pub fn overlay(args: &RequestArgs) -> Result<Overlay, Failure> {
+    Ok(Overlay {
+        headers: args.headers.iter().map(|h| Overlay::parse_header(h)).collect::<Result<_, _>>()?,
+        subprotocols: args.subprotocols.clone(),
+        origin: args.origin.clone(),
+        auth: None,
+    })
 }
 
 /// Compile `--expect`; a bad pattern is a usage error.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use regex::Regex;
 use tungstenite::Message;
 
-use crate::cli::ClientArgs;
+use crate::cli::SessionArgs;
 use crate::exit::{Code, Failure};
 
 /// The quiet wait after the last send when `-w` is not given (SPEC §5).
@@ -83,13 +83,13 @@ fn usage(message: String) -> Failure {
     Failure::new(Code::Usage, message)
 }
 
-fn has_goal(args: &ClientArgs) -> bool {
+fn has_goal(args: &SessionArgs) -> bool {
     args.count.is_some() || args.expect.is_some() || !args.expect_close.is_empty()
 }
 
 /// Check the session flags against each other and read the `-x` messages; `stdin` is read
 /// for `-x @-`.
-pub fn prepare(args: &ClientArgs, stdin: impl Read) -> Result<SessionPlan, Failure> {
+pub fn prepare(args: &SessionArgs, stdin: impl Read) -> Result<SessionPlan, Failure> {
     if args.handshake_only {
         let idle: Vec<&str> = [
             (!args.execute.is_empty(), "-x"),
