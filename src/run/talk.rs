@@ -112,7 +112,7 @@ pub fn talk(
         verbose: plan.output.verbose,
         deflate_agreed,
     };
-    let end = session::run(Box::new(ws), &opts, reporter, rx, poll, wake);
+    let end = session::run(ws, &opts, reporter, rx, poll, wake);
     reporter.clear_printer();
     if let Some(repl) = repl {
         repl.finish();

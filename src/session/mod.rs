@@ -55,8 +55,8 @@ pub struct Options {
     pub deflate_agreed: bool,
 }
 
-struct Session<'a> {
-    ws: Box<dyn Framing>,
+struct Session<'a, F: Framing> {
+    ws: F,
     reporter: &'a mut Reporter,
     opts: &'a Options,
     inputs: Receiver<Input>,
@@ -76,8 +76,8 @@ struct Session<'a> {
 }
 
 /// Run the session until it ends; the result is the exit code or the failure to report.
-pub fn run(
-    ws: Box<dyn Framing>,
+pub fn run<F: Framing>(
+    ws: F,
     opts: &Options,
     reporter: &mut Reporter,
     inputs: Receiver<Input>,
@@ -122,7 +122,7 @@ pub(crate) fn would_block(e: &WsError) -> bool {
     matches!(e, WsError::Io(io) if io.kind() == ErrorKind::WouldBlock)
 }
 
-impl Session<'_> {
+impl<F: Framing> Session<'_, F> {
     fn run_loop(&mut self, mut poll: Poll) -> Ending {
         let mut events = Events::with_capacity(8);
         loop {

@@ -9,6 +9,7 @@ use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::{Bytes, Error as WsError, Message};
 
+use super::Framing;
 use super::{BURST, Ending, Session, would_block};
 use crate::event::{Direction, Event, Kind, Level};
 use crate::exit::{Code, Failure};
@@ -27,7 +28,7 @@ fn invalid_close_code(code: u16) -> Option<String> {
     }
 }
 
-impl Session<'_> {
+impl<F: Framing> Session<'_, F> {
     /// Read the frames available now, at most [`BURST`] of them so that a flooding server
     /// cannot starve input and timers (`more_to_read` is then set). `Some` when the session is over.
     pub(super) fn read_all(&mut self) -> Option<Ending> {
