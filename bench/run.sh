@@ -9,7 +9,10 @@
 #      (all must come back, in order), messages per second, side by side with `websocat -q URL`;
 #      peak RSS of each;
 #   3. idle CPU: CPU used by a connected session whose stdin stays open and silent for 10 s
-#      (ws:// and wss://, the two sessions side by side).
+#      (ws:// and wss://, the two sessions side by side);
+#   4. permessage-deflate: the 100,000 lines through node ws (perMessageDeflate {threshold: 0}) with
+#      `wscheck --deflate -w 0 URL`, beside `wscheck -w 0 URL` (deflate not offered) and
+#      `websocat -q URL`, in one hyperfine run; peak RSS of each, and the bytes on the wire.
 #
 # The targets are the issue's: ratios taken in the same run (handshake ws:// <= 0.4x curl's time,
 # wss:// <= 0.8x curl -k's; throughput >= 1.5x websocat's messages per second), peak RSS <= 6 MiB
@@ -29,6 +32,8 @@
 #   BENCH_RSS_RUNS=5             /usr/bin/time runs per handshake command for the peak RSS
 #   BENCH_LINES=100000           lines piped through per throughput run
 #   BENCH_IDLE_SECS=10           how long the idle sessions sit idle
+#   BENCH_NODE_PATH=DIR          a node_modules holding `ws` for section 4 (else $WSCHECK_NODE_PATH,
+#                                then target/ci/node/node_modules); without node and ws, 4 is skipped
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -135,7 +140,7 @@ fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/wscheck-bench.XXXXXX")
 PIDS=()
 cleanup() {
-    exec 3>&- 4>&-
+    exec 3>&- 4>&- 5>&-
     local p
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
@@ -361,6 +366,77 @@ wait "$IDLE_WS" || die "the idle ws:// wscheck exited with status $? after stdin
 wait "$IDLE_WSS" || die "the idle wss:// wscheck exited with status $? after stdin EOF"
 say "bench:   ws:// ${IDLE_WS_MS} ms idle (${TOTAL_WS} ms since start), wss:// ${IDLE_WSS_MS} ms idle (${TOTAL_WSS} ms since start)"
 
+# --- 4. permessage-deflate throughput --------------------------------------------------------------
+# The same lines through node ws configured with perMessageDeflate {threshold: 0}: once deflate is
+# agreed, every message is compressed both ways. The server is one for all three commands; without
+# --deflate (and for websocat, which does not offer it) the session is plain.
+NODE_MODULES=
+for c in "${BENCH_NODE_PATH:-}" "${WSCHECK_NODE_PATH:-}" "$ROOT/target/ci/node/node_modules"; do
+    if [[ -n $c && -d $c/ws ]]; then
+        NODE_MODULES=$c
+        break
+    fi
+done
+DF=()
+if command -v node >/dev/null && [[ -n $NODE_MODULES ]]; then
+    NODE_VERSION="node $(node --version), ws $(jq -r .version "$NODE_MODULES/ws/package.json")"
+    mkfifo "$TMP/node.in"
+    # The server exits when its stdin closes (fd 5, held open below) or after 120 s.
+    NODE_PATH=$NODE_MODULES node "$ROOT/tests/interop/echo_server.js" --deflate '{"threshold":0}' \
+        <"$TMP/node.in" >"$TMP/node.out" 2>"$TMP/node.err" &
+    PIDS+=("$!")
+    exec 5>"$TMP/node.in"
+    for _ in $(seq 1 100); do
+        [[ -s $TMP/node.out ]] && break
+        sleep 0.1
+    done
+    NODE_PORT=$(head -n 1 "$TMP/node.out")
+    [[ $NODE_PORT =~ ^[0-9]+$ ]] || die "the node ws echo server did not start: $(cat "$TMP/node.err")"
+    NODE_URL=ws://127.0.0.1:$NODE_PORT/
+    "$BIN" --deflate --handshake-only "$NODE_URL" 2>"$TMP/node.check" </dev/null ||
+        die "wscheck --deflate --handshake-only $NODE_URL failed: $(tail -n 3 "$TMP/node.check")"
+    grep -q 'permessage-deflate agreed' "$TMP/node.check" || die "node ws did not agree to permessage-deflate"
+    # The bytes on the wire, once: JSON message events carry wire_bytes in a deflate session.
+    "$BIN" --deflate --json -w 0 "$NODE_URL" <"$TMP/lines" >"$TMP/node.json" 2>/dev/null ||
+        die "wscheck --deflate --json through node ws failed"
+    read -r DF_BYTES DF_SENT_WIRE DF_RECV_WIRE < <(jq -rs '[map(select(.type == "message" and .direction == "sent")) | (map(.data | length) | add), (map(.wire_bytes) | add)] +
+        [map(select(.type == "message" and .direction == "received")) | map(.wire_bytes) | add] | @tsv' "$TMP/node.json")
+    say "bench: 4. permessage-deflate: $LINES lines through node ws ($NODE_VERSION) at $NODE_URL, $TP_RUNS runs each (1 warm-up)"
+    say "bench:   $DF_BYTES bytes of lines: $DF_SENT_WIRE on the wire sent, $DF_RECV_WIRE received"
+    DF=("wscheck --deflate -w 0|$BIN --deflate -w 0 $NODE_URL" "wscheck -w 0|$BIN -w 0 $NODE_URL")
+    [[ -n $WEBSOCAT ]] && DF+=("websocat -q|$WEBSOCAT -q $NODE_URL")
+    HF_ARGS=()
+    i=0
+    for entry in "${DF[@]}"; do
+        IFS='|' read -r name cmd <<<"$entry"
+        i=$((i + 1))
+        : >"$TMP/df$i.rss"
+        : >"$TMP/df$i.count"
+        HF_ARGS+=("$name"
+            "/usr/bin/time -f %M -a -o $TMP/df$i.rss $cmd <$TMP/lines >$TMP/df$i.out 2>$TMP/df$i.err; wc -l <$TMP/df$i.out >>$TMP/df$i.count")
+    done
+    rounds "$TMP/df.json" "$TP_RUNS" 1 -- "${HF_ARGS[@]}" || die "a deflate throughput command failed"
+    declare -A DF_MED DF_RATE DF_RSS DF_MIN
+    i=0
+    for entry in "${DF[@]}"; do
+        IFS='|' read -r name cmd <<<"$entry"
+        i=$((i + 1))
+        DF_MED[$name]=$(hf "$TMP/df.json" "$name" median)
+        DF_MIN[$name]=$(sort -n "$TMP/df$i.count" | head -n 1)
+        DF_RSS[$name]=$(grep -E '^[0-9]+$' "$TMP/df$i.rss" | sort -n | tail -n 1)
+        DF_RATE[$name]=$(awk -v n="$LINES" -v s="${DF_MED[$name]}" 'BEGIN { printf "%.0f", n / s }')
+        if [[ $name == wscheck* ]]; then
+            [[ ${DF_MIN[$name]} -eq $LINES ]] ||
+                die "'$name' through node ws echoed only ${DF_MIN[$name]} of $LINES lines in one run: replies were lost"
+            cmp -s "$TMP/df$i.out" "$TMP/lines" || die "'$name' through node ws: the echoes differ from the lines sent"
+        fi
+        say "bench:   $name: median $(ms "${DF_MED[$name]}") = ${DF_RATE[$name]} msgs/s, fewest echoes ${DF_MIN[$name]}, peak RSS ${DF_RSS[$name]} KiB"
+    done
+    exec 5>&-
+else
+    say "bench: 4. permessage-deflate: skipped (needs node and a node_modules with ws: BENCH_NODE_PATH or WSCHECK_NODE_PATH)"
+fi
+
 # --- report --------------------------------------------------------------------------------------
 row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 na="—"
@@ -437,6 +513,24 @@ na="—"
     done
     row "idle CPU, ${IDLE_SECS} s connected, stdin silent" "\`wscheck URL\` (ws://)" "${IDLE_WS_MS} ms (${TOTAL_WS} ms since start)" "" "< $TARGET_IDLE_MS ms" "$(check "$IDLE_WS_MS < $TARGET_IDLE_MS")"
     row "idle CPU, ${IDLE_SECS} s connected, stdin silent" "\`wscheck -k URL\` (wss://)" "${IDLE_WSS_MS} ms (${TOTAL_WSS} ms since start)" "" "< $TARGET_IDLE_MS ms" "$(check "$IDLE_WSS_MS < $TARGET_IDLE_MS")"
+    for entry in "${DF[@]}"; do
+        IFS='|' read -r name cmd <<<"$entry"
+        shown=${cmd/#"$BIN"/$W}
+        [[ -n $WEBSOCAT ]] && shown=${shown/#"$WEBSOCAT"/websocat}
+        rate="${DF_RATE[$name]} msgs/s ($(ms "${DF_MED[$name]}"), ${DF_MIN[$name]} of $LINES back)"
+        ratios=""
+        if [[ $name == "wscheck --deflate -w 0" ]]; then
+            ratios="$(ratio "${DF_RATE[$name]}" "${DF_RATE["wscheck -w 0"]}")× without --deflate"
+            [[ -n $WEBSOCAT ]] && ratios+=", $(ratio "${DF_RATE[$name]}" "${DF_RATE["websocat -q"]}")× websocat"
+        elif [[ $name == "wscheck -w 0" && -n $WEBSOCAT ]]; then
+            ratios="$(ratio "${DF_RATE[$name]}" "${DF_RATE["websocat -q"]}")× websocat"
+        fi
+        row "permessage-deflate, $LINES lines through node ws ($TP_RUNS runs)" "\`$shown < lines\`" "$rate" "$ratios" "" ""
+    done
+    for entry in "${DF[@]}"; do
+        IFS='|' read -r name cmd <<<"$entry"
+        row "permessage-deflate, peak RSS" "$name" "$(mib "${DF_RSS[$name]}")" "" "" ""
+    done
     echo
     echo "Handshake: \`hyperfine -N -i\`, $HS_RUNS runs per command after 20 warm-ups, all commands in one run, split into"
     echo "$ROUNDS rounds with the order reversed every other round (\`-i\` because curl exits 52; every run's exit code is"
@@ -446,6 +540,13 @@ na="—"
     echo "Peak RSS: \`/usr/bin/time -f %M\`, highest of $RSS_RUNS runs (handshake) or of the throughput runs."
     echo "Idle CPU: on-CPU time of all threads (/proc/PID/task/*/schedstat) over $IDLE_SECS s after the handshake;"
     echo "\"since start\" is utime+stime from /proc/PID/stat (connect and handshake included, $((1000 / TICK)) ms ticks)."
+    if [[ ${#DF[@]} -gt 0 ]]; then
+        echo "permessage-deflate: the lines through \`tests/interop/echo_server.js --deflate '{\"threshold\":0}'\` ($NODE_VERSION), every"
+        echo "message compressed both ways once agreed (wscheck offers it only with \`--deflate\`, websocat never); same measure as the"
+        echo "throughput rows. On the wire with \`--deflate\` (JSON \`wire_bytes\`): $DF_BYTES bytes of lines sent as $DF_SENT_WIRE, echoed as $DF_RECV_WIRE."
+    else
+        echo "permessage-deflate: skipped (no node, or no ws in BENCH_NODE_PATH / WSCHECK_NODE_PATH / target/ci/node)."
+    fi
     [[ -n $HAVE_CURL ]] || echo "curl: not installed, skipped."
     if [[ -z $WEBSOCAT ]]; then
         [[ $WEBSOCAT_SET == none ]] && echo "websocat: left out (WEBSOCAT=none)." || echo "websocat: not installed, skipped."
