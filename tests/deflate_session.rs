@@ -181,6 +181,17 @@ fn big_messages_and_goals_end_as_on_the_plain_path() {
     let received = sizes.iter().find(|s| s.0 == "received").unwrap();
     assert_eq!(received.1, big.len());
     assert!(received.2.unwrap() < big.len() / 50, "{received:?}");
+    // Binary, from a file: compressed out and back, shown as hex.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("zeros.bin");
+    std::fs::write(&file, vec![0u8; 100_000]).unwrap();
+    let at = format!("@{}", file.display());
+    let r = run(&["--binary", "-x", &at, "-n", "1", "-v", &serve.url]);
+    r.code(0);
+    assert_eq!(r.stdout, format!("{}\n", "00".repeat(100_000)));
+    let line = r.stderr.lines().find(|l| l.starts_with("* received binary: 100000 bytes, ")).unwrap_or_default();
+    let wire: usize = line.split(' ').nth(5).and_then(|w| w.parse().ok()).unwrap_or(usize::MAX);
+    assert!(wire < 200 && line.ends_with(" on the wire (compressed)"), "{line:?}\n{}", r.stderr);
     // A goal not met before the server closes: 8; handshake-only: 0.
     let r = run(&["--handshake-only", &serve.url]);
     r.code(0).err_has("* Close sent: 1000");
