@@ -9,7 +9,11 @@
 #      (all must come back, in order), messages per second, side by side with `websocat -q URL`;
 #      peak RSS of each;
 #   3. idle CPU: CPU used by a connected session whose stdin stays open and silent for 10 s
-#      (ws:// and wss://, the two sessions side by side).
+#      (ws:// and wss://, the two sessions side by side);
+#   4. permessage-deflate: the 100,000 lines through node ws (perMessageDeflate {threshold: 0}) with
+#      `wscheck --deflate -n 100000 URL`, beside `wscheck -n 100000 URL` (deflate not offered),
+#      `websocat -q URL` and `wscheck --deflate` against `wscheck serve --deflate`, in one hyperfine
+#      run; CPU time and peak RSS of each, and the bytes on the wire.
 #
 # The targets are the issue's: ratios taken in the same run (handshake ws:// <= 0.4x curl's time,
 # wss:// <= 0.8x curl -k's; throughput >= 1.5x websocat's messages per second), peak RSS <= 6 MiB
@@ -29,6 +33,8 @@
 #   BENCH_RSS_RUNS=5             /usr/bin/time runs per handshake command for the peak RSS
 #   BENCH_LINES=100000           lines piped through per throughput run
 #   BENCH_IDLE_SECS=10           how long the idle sessions sit idle
+#   BENCH_NODE_PATH=DIR          a node_modules holding `ws` for section 4 (else $WSCHECK_NODE_PATH,
+#                                then target/ci/node/node_modules); without node and ws, 4 is skipped
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -135,7 +141,7 @@ fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/wscheck-bench.XXXXXX")
 PIDS=()
 cleanup() {
-    exec 3>&- 4>&-
+    exec 3>&- 4>&- 5>&-
     local p
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
@@ -361,6 +367,90 @@ wait "$IDLE_WS" || die "the idle ws:// wscheck exited with status $? after stdin
 wait "$IDLE_WSS" || die "the idle wss:// wscheck exited with status $? after stdin EOF"
 say "bench:   ws:// ${IDLE_WS_MS} ms idle (${TOTAL_WS} ms since start), wss:// ${IDLE_WSS_MS} ms idle (${TOTAL_WSS} ms since start)"
 
+# --- 4. permessage-deflate throughput --------------------------------------------------------------
+# The same lines through node ws configured with perMessageDeflate {threshold: 0}: once deflate is
+# agreed, every message is compressed both ways. One server for three commands: `wscheck --deflate`,
+# `wscheck` (deflate not offered: a plain session) and websocat (which never offers it). wscheck
+# runs with `-n LINES`, so it ends when the last echo is in (node deflates each message on its zlib
+# thread pool, far slower than it echoes plain ones: `-w 0` would close while echoes are still on
+# their way, and the close handshake waits 2 s at most). A fourth command, `wscheck --deflate`
+# against `wscheck serve --deflate`, shows wscheck's own speed with deflate. CPU time (user+sys) of
+# each command is reported: through node ws the wall time is node's.
+NODE_MODULES=
+for c in "${BENCH_NODE_PATH:-}" "${WSCHECK_NODE_PATH:-}" "$ROOT/target/ci/node/node_modules"; do
+    if [[ -n $c && -d $c/ws ]]; then
+        NODE_MODULES=$c
+        break
+    fi
+done
+DF=()
+if command -v node >/dev/null && [[ -n $NODE_MODULES ]]; then
+    NODE_VERSION="node $(node --version), ws $(jq -r .version "$NODE_MODULES/ws/package.json")"
+    mkfifo "$TMP/node.in"
+    # The server exits when its stdin closes (fd 5, held open below) or after an hour.
+    ECHO_SERVER_LIFETIME_S=3600 NODE_PATH=$NODE_MODULES node "$ROOT/tests/interop/echo_server.js" \
+        --deflate '{"threshold":0}' <"$TMP/node.in" >"$TMP/node.out" 2>"$TMP/node.err" &
+    PIDS+=("$!")
+    exec 5>"$TMP/node.in"
+    for _ in $(seq 1 100); do
+        [[ -s $TMP/node.out ]] && break
+        sleep 0.1
+    done
+    NODE_PORT=$(head -n 1 "$TMP/node.out")
+    [[ $NODE_PORT =~ ^[0-9]+$ ]] || die "the node ws echo server did not start: $(cat "$TMP/node.err")"
+    NODE_URL=ws://127.0.0.1:$NODE_PORT/
+    start_server SERVE_DF_URL --deflate
+    for u in "$NODE_URL" "$SERVE_DF_URL"; do
+        "$BIN" --deflate --handshake-only "$u" 2>"$TMP/df.check" </dev/null ||
+            die "wscheck --deflate --handshake-only $u failed: $(tail -n 3 "$TMP/df.check")"
+        grep -q 'permessage-deflate agreed' "$TMP/df.check" || die "$u did not agree to permessage-deflate"
+    done
+    # The bytes on the wire, once: JSON message events carry wire_bytes in a deflate session.
+    "$BIN" --deflate --json -n "$LINES" --timeout 300s "$NODE_URL" <"$TMP/lines" >"$TMP/node.json" 2>/dev/null ||
+        die "wscheck --deflate --json through node ws failed"
+    read -r DF_BYTES DF_SENT_WIRE DF_RECV_WIRE < <(jq -rs '[map(select(.type == "message" and .direction == "sent")) | (map(.data | length) | add), (map(.wire_bytes) | add)] +
+        [map(select(.type == "message" and .direction == "received")) | map(.wire_bytes) | add] | @tsv' "$TMP/node.json")
+    say "bench: 4. permessage-deflate: $LINES lines through node ws ($NODE_VERSION) at $NODE_URL, $TP_RUNS runs each (1 warm-up)"
+    say "bench:   $DF_BYTES bytes of lines: $DF_SENT_WIRE on the wire sent, $DF_RECV_WIRE received"
+    GOAL="-n $LINES --timeout 300s"
+    DF=("wscheck --deflate, node ws|$BIN --deflate $GOAL $NODE_URL"
+        "wscheck, node ws|$BIN $GOAL $NODE_URL")
+    [[ -n $WEBSOCAT ]] && DF+=("websocat -q, node ws|$WEBSOCAT -q $NODE_URL")
+    DF+=("wscheck --deflate, serve --deflate|$BIN --deflate $GOAL $SERVE_DF_URL")
+    HF_ARGS=()
+    i=0
+    for entry in "${DF[@]}"; do
+        IFS='|' read -r name cmd <<<"$entry"
+        i=$((i + 1))
+        : >"$TMP/df$i.rss"
+        : >"$TMP/df$i.count"
+        HF_ARGS+=("$name"
+            "/usr/bin/time -f '%M %U %S' -a -o $TMP/df$i.rss $cmd <$TMP/lines >$TMP/df$i.out 2>$TMP/df$i.err; wc -l <$TMP/df$i.out >>$TMP/df$i.count")
+    done
+    rounds "$TMP/df.json" "$TP_RUNS" 1 -- "${HF_ARGS[@]}" || die "a deflate throughput command failed"
+    declare -A DF_MED DF_RATE DF_RSS DF_MIN DF_CPU
+    i=0
+    for entry in "${DF[@]}"; do
+        IFS='|' read -r name cmd <<<"$entry"
+        i=$((i + 1))
+        DF_MED[$name]=$(hf "$TMP/df.json" "$name" median)
+        DF_MIN[$name]=$(sort -n "$TMP/df$i.count" | head -n 1)
+        DF_RSS[$name]=$(grep -E '^[0-9]+ ' "$TMP/df$i.rss" | cut -d' ' -f1 | sort -n | tail -n 1)
+        DF_CPU[$name]=$(grep -E '^[0-9]+ ' "$TMP/df$i.rss" | awk '{ print $2 + $3 }' | sort -n |
+            awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+        DF_RATE[$name]=$(awk -v n="$LINES" -v s="${DF_MED[$name]}" 'BEGIN { printf "%.0f", n / s }')
+        if [[ $name == wscheck* ]]; then
+            [[ ${DF_MIN[$name]} -eq $LINES ]] ||
+                die "'$name' echoed only ${DF_MIN[$name]} of $LINES lines in one run: replies were lost"
+            cmp -s "$TMP/df$i.out" "$TMP/lines" || die "'$name': the echoes differ from the lines sent"
+        fi
+        say "bench:   $name: median $(ms "${DF_MED[$name]}") = ${DF_RATE[$name]} msgs/s, fewest echoes ${DF_MIN[$name]}, CPU ${DF_CPU[$name]} s, peak RSS ${DF_RSS[$name]} KiB"
+    done
+    exec 5>&-
+else
+    say "bench: 4. permessage-deflate: skipped (needs node and a node_modules with ws: BENCH_NODE_PATH or WSCHECK_NODE_PATH)"
+fi
+
 # --- report --------------------------------------------------------------------------------------
 row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 na="—"
@@ -437,6 +527,27 @@ na="—"
     done
     row "idle CPU, ${IDLE_SECS} s connected, stdin silent" "\`wscheck URL\` (ws://)" "${IDLE_WS_MS} ms (${TOTAL_WS} ms since start)" "" "< $TARGET_IDLE_MS ms" "$(check "$IDLE_WS_MS < $TARGET_IDLE_MS")"
     row "idle CPU, ${IDLE_SECS} s connected, stdin silent" "\`wscheck -k URL\` (wss://)" "${IDLE_WSS_MS} ms (${TOTAL_WSS} ms since start)" "" "< $TARGET_IDLE_MS ms" "$(check "$IDLE_WSS_MS < $TARGET_IDLE_MS")"
+    for entry in "${DF[@]}"; do
+        IFS='|' read -r name cmd <<<"$entry"
+        shown=${cmd/#"$BIN"/$W}
+        [[ -n $WEBSOCAT ]] && shown=${shown/#"$WEBSOCAT"/websocat}
+        rate="${DF_RATE[$name]} msgs/s ($(ms "${DF_MED[$name]}"), ${DF_MIN[$name]} of $LINES back; CPU ${DF_CPU[$name]} s)"
+        ratios=""
+        case $name in
+        "wscheck --deflate, node ws")
+            ratios="$(ratio "${DF_RATE[$name]}" "${DF_RATE["wscheck, node ws"]}")× without --deflate"
+            [[ -n $WEBSOCAT ]] && ratios+=", $(ratio "${DF_RATE[$name]}" "${DF_RATE["websocat -q, node ws"]}")× websocat"
+            ;;
+        "wscheck, node ws")
+            [[ -n $WEBSOCAT ]] && ratios="$(ratio "${DF_RATE[$name]}" "${DF_RATE["websocat -q, node ws"]}")× websocat"
+            ;;
+        esac
+        row "permessage-deflate, $LINES lines ($TP_RUNS runs)" "\`$shown < lines\`" "$rate" "$ratios" "" ""
+    done
+    for entry in "${DF[@]}"; do
+        IFS='|' read -r name cmd <<<"$entry"
+        row "permessage-deflate, peak RSS" "$name" "$(mib "${DF_RSS[$name]}")" "" "" ""
+    done
     echo
     echo "Handshake: \`hyperfine -N -i\`, $HS_RUNS runs per command after 20 warm-ups, all commands in one run, split into"
     echo "$ROUNDS rounds with the order reversed every other round (\`-i\` because curl exits 52; every run's exit code is"
@@ -446,6 +557,14 @@ na="—"
     echo "Peak RSS: \`/usr/bin/time -f %M\`, highest of $RSS_RUNS runs (handshake) or of the throughput runs."
     echo "Idle CPU: on-CPU time of all threads (/proc/PID/task/*/schedstat) over $IDLE_SECS s after the handshake;"
     echo "\"since start\" is utime+stime from /proc/PID/stat (connect and handshake included, $((1000 / TICK)) ms ticks)."
+    if [[ ${#DF[@]} -gt 0 ]]; then
+        echo "permessage-deflate: the lines through \`tests/interop/echo_server.js --deflate '{\"threshold\":0}'\` ($NODE_VERSION), every"
+        echo "message compressed both ways once agreed (wscheck offers it only with \`--deflate\`, websocat never), and through"
+        echo "\`wscheck serve --deflate\`; wscheck ends at the last echo (\`-n $LINES\`); CPU is user+sys of the command (median)."
+        echo "On the wire with \`--deflate\` through node ws (JSON \`wire_bytes\`): $DF_BYTES bytes of lines sent as $DF_SENT_WIRE, echoed as $DF_RECV_WIRE."
+    else
+        echo "permessage-deflate: skipped (no node, or no ws in BENCH_NODE_PATH / WSCHECK_NODE_PATH / target/ci/node)."
+    fi
     [[ -n $HAVE_CURL ]] || echo "curl: not installed, skipped."
     if [[ -z $WEBSOCAT ]]; then
         [[ $WEBSOCAT_SET == none ]] && echo "websocat: left out (WEBSOCAT=none)." || echo "websocat: not installed, skipped."

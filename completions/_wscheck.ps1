@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             [CompletionResult]::new('--ping-timeout', '--ping-timeout', [CompletionResultType]::ParameterName, 'End the session (exit 9) when a ping is not answered within this long')
             [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'Largest message (and frame) accepted: bytes, or 64k/64KiB, 1M/1MiB, 1G (binary multiples), at most 1G; a larger one ends the session (1009)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--deflate', '--deflate', [CompletionResultType]::ParameterName, 'Offer permessage-deflate as Chrome does (''Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits''), judge the answer, and compress messages when it is agreed')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'wss://: accept any certificate and host name (insecure)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'wss://: accept any certificate and host name (insecure)')
             [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Follow redirects (3xx with Location)')
@@ -89,6 +90,7 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             [CompletionResult]::new('--subprotocol', '--subprotocol', [CompletionResultType]::ParameterName, 'Accept this subprotocol when the client offers it. Repeatable')
             [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Serve wss:// with this PEM certificate (chain) …')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, '… and this PKCS#8 PEM private key')
+            [CompletionResult]::new('--deflate', '--deflate', [CompletionResultType]::ParameterName, 'Accept a permessage-deflate offer (RFC 7692) and echo compressed')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

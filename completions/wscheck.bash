@@ -53,7 +53,7 @@ _wscheck() {
 
     case "${cmd}" in
         wscheck)
-            opts="-H -s -o -u -k -L -x -n -w -0 -P -v -h -V --header --subprotocol --origin --user --auth --insecure --cacert --cert --key --cert-warn-days --proxy --noproxy --connect-timeout --location --max-redirs --handshake-only --execute --count --expect --expect-close --wait --timeout --binary --null --binary-output --show-ping-pong --ping-interval --ping-timeout --max-size --timestamps --lenient --verbose --json --show-secrets --color --help --version serve demo completions man help"
+            opts="-H -s -o -u -k -L -x -n -w -0 -P -v -h -V --header --subprotocol --origin --user --auth --deflate --insecure --cacert --cert --key --cert-warn-days --proxy --noproxy --connect-timeout --location --max-redirs --handshake-only --execute --count --expect --expect-close --wait --timeout --binary --null --binary-output --show-ping-pong --ping-interval --ping-timeout --max-size --timestamps --lenient --verbose --json --show-secrets --color --help --version serve demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -317,7 +317,7 @@ _wscheck() {
             return 0
             ;;
         wscheck__subcmd__serve)
-            opts="-p -b -s -h --port --bind --reason --subprotocol --cert --key --help"
+            opts="-p -b -s -h --port --bind --reason --subprotocol --cert --key --deflate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -49,6 +49,7 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --ping-timeout 'End the session (exit 9) when a ping is not answered within this long'
             cand --max-size 'Largest message (and frame) accepted: bytes, or 64k/64KiB, 1M/1MiB, 1G (binary multiples), at most 1G; a larger one ends the session (1009)'
             cand --color 'When to use colour'
+            cand --deflate 'Offer permessage-deflate as Chrome does (''Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits''), judge the answer, and compress messages when it is agreed'
             cand -k 'wss://: accept any certificate and host name (insecure)'
             cand --insecure 'wss://: accept any certificate and host name (insecure)'
             cand -L 'Follow redirects (3xx with Location)'
@@ -85,6 +86,7 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --subprotocol 'Accept this subprotocol when the client offers it. Repeatable'
             cand --cert 'Serve wss:// with this PEM certificate (chain) …'
             cand --key '… and this PKCS#8 PEM private key'
+            cand --deflate 'Accept a permessage-deflate offer (RFC 7692) and echo compressed'
             cand -h 'Print help'
             cand --help 'Print help'
         }

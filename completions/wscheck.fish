@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_wscheck_global_optspecs
-    string join \n H/header= s/subprotocol= o/origin= u/auth= k/insecure cacert= cert= key= cert-warn-days= proxy= noproxy= connect-timeout= L/location max-redirs= handshake-only x/execute= n/count= expect= expect-close= w/wait= timeout= binary 0/null binary-output= P/show-ping-pong ping-interval= ping-timeout= max-size= timestamps lenient v/verbose json show-secrets color= h/help V/version
+    string join \n H/header= s/subprotocol= o/origin= u/auth= deflate k/insecure cacert= cert= key= cert-warn-days= proxy= noproxy= connect-timeout= L/location max-redirs= handshake-only x/execute= n/count= expect= expect-close= w/wait= timeout= binary 0/null binary-output= P/show-ping-pong ping-interval= ping-timeout= max-size= timestamps lenient v/verbose json show-secrets color= h/help V/version
 end
 
 function __fish_wscheck_needs_command
@@ -51,6 +51,7 @@ complete -c wscheck -n "__fish_wscheck_needs_command" -l max-size -d 'Largest me
 complete -c wscheck -n "__fish_wscheck_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c wscheck -n "__fish_wscheck_needs_command" -l deflate -d 'Offer permessage-deflate as Chrome does (\'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\'), judge the answer, and compress messages when it is agreed'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s k -l insecure -d 'wss://: accept any certificate and host name (insecure)'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s L -l location -d 'Follow redirects (3xx with Location)'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l handshake-only -d 'Close (1000) right after the verdict'
@@ -75,6 +76,7 @@ complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l reason -d 'The
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s s -l subprotocol -d 'Accept this subprotocol when the client offers it. Repeatable' -r
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l cert -d 'Serve wss:// with this PEM certificate (chain) …' -r -F
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l key -d '… and this PKCS#8 PEM private key' -r -F
+complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l deflate -d 'Accept a permessage-deflate offer (RFC 7692) and echo compressed'
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c wscheck -n "__fish_wscheck_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c wscheck -n "__fish_wscheck_using_subcommand completions" -s h -l help -d 'Print help'

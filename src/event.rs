@@ -74,6 +74,16 @@ impl Finding {
     }
 }
 
+/// How a message crossed the wire in a permessage-deflate session (JSON `compressed` and
+/// `wire_bytes`, `-v`); its own size is its payload's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wire {
+    /// Sent or received compressed (RSV1). Control frames never are.
+    pub compressed: bool,
+    /// The payload bytes of its frames on the wire, frame headers not counted.
+    pub wire_bytes: usize,
+}
+
 /// A raw line of the HTTP exchange, kept as bytes with how it ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawLine {
@@ -113,6 +123,11 @@ impl Kind {
             Kind::Ping => "ping",
             Kind::Pong => "pong",
         }
+    }
+
+    /// A text or binary message, not a control frame.
+    pub fn is_data(self) -> bool {
+        matches!(self, Kind::Text | Kind::Binary)
     }
 }
 
@@ -201,6 +216,8 @@ pub enum Event {
         direction: Direction,
         kind: Kind,
         data: tungstenite::Bytes,
+        /// How it crossed the wire, when permessage-deflate is in use (`None` otherwise).
+        wire: Option<Wire>,
     },
     /// A pong answering one of our `--ping-interval` pings.
     RoundTrip {

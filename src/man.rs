@@ -28,6 +28,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("wscheck --json --handshake-only ws://host/ | jq -c 'select(.level == \"error\")'", "every broken rule, as JSON"),
     ("wscheck -x ping --expect pong ws://host/", "send a message and exit 0 at the first reply matching a regex"),
     ("printf 'a\\nb\\n' | wscheck ws://host/", "one message per stdin line, replies on stdout"),
+    ("wscheck --deflate -v ws://host/", "offer permessage-deflate as Chrome does; -v shows wire sizes"),
     ("wscheck serve --port 0", "a local echo server; its URL is printed on stdout"),
 ];
 

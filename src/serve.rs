@@ -1,6 +1,7 @@
 //! `wscheck serve`: a local echo server whose handshake is configurable (reason phrase,
-//! subprotocols). It writes its own 101, like the client reads its own, and hands the
-//! socket to tungstenite for the framing. One thread per connection.
+//! subprotocols, permessage-deflate). It writes its own 101, like the client reads its own,
+//! and hands the socket to tungstenite for the framing, or to wscheck's `DeflateSocket` when
+//! permessage-deflate was agreed. One thread per connection.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -8,15 +9,18 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tungstenite::Message;
 use tungstenite::handshake::derive_accept_key;
 use tungstenite::protocol::{Role, WebSocket};
+use tungstenite::{Error, Message};
 
 use crate::cli::ServeArgs;
+use crate::deflate::{DeflateSocket, Params, params};
 use crate::exit::{Code, Failure};
 use crate::session::would_block;
 
 const MAX_REQUEST: usize = 64 * 1024;
+/// The largest message echoed (tungstenite's default), inflated size for a compressed one.
+const MAX_MESSAGE: usize = 64 << 20;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How the server answers a handshake.
@@ -26,6 +30,8 @@ pub struct ServerConfig {
     pub subprotocols: Vec<String>,
     /// Serve wss:// with this acceptor.
     pub tls: Option<native_tls::TlsAcceptor>,
+    /// Accept permessage-deflate (`--deflate`).
+    pub deflate: bool,
 }
 
 impl ServerConfig {
@@ -39,7 +45,7 @@ impl ServerConfig {
             }
             _ => None,
         };
-        Ok(ServerConfig { reason: a.reason.clone(), subprotocols: a.subprotocols.clone(), tls })
+        Ok(ServerConfig { reason: a.reason.clone(), subprotocols: a.subprotocols.clone(), tls, deflate: a.deflate })
     }
 }
 
@@ -119,8 +125,42 @@ fn upgrade<S: Read + Write + Timeouts>(mut stream: S, config: &ServerConfig) -> 
     stream.tcp().set_read_timeout(None)?;
     stream.tcp().set_nonblocking(true)?;
     let fd = stream.tcp().as_raw_fd();
-    echo(WebSocket::from_partially_read(stream, rest, Role::Server, None), fd);
+    match answer.deflate {
+        Some(p) => echo(DeflateSocket::new(stream, rest, Role::Server, Some(MAX_MESSAGE), Some(p)), fd),
+        None => echo(WebSocket::from_partially_read(stream, rest, Role::Server, None), fd),
+    }
     Ok(())
+}
+
+/// What the echo loop needs of a server-side WebSocket: tungstenite's, or deflate's.
+trait Echo {
+    fn read(&mut self) -> Result<Message, Error>;
+    fn write(&mut self, message: Message) -> Result<(), Error>;
+    fn flush(&mut self) -> Result<(), Error>;
+}
+
+impl<S: Read + Write> Echo for WebSocket<S> {
+    fn read(&mut self) -> Result<Message, Error> {
+        WebSocket::read(self)
+    }
+    fn write(&mut self, message: Message) -> Result<(), Error> {
+        WebSocket::write(self, message)
+    }
+    fn flush(&mut self) -> Result<(), Error> {
+        WebSocket::flush(self)
+    }
+}
+
+impl<S: Read + Write> Echo for DeflateSocket<S> {
+    fn read(&mut self) -> Result<Message, Error> {
+        DeflateSocket::read(self)
+    }
+    fn write(&mut self, message: Message) -> Result<(), Error> {
+        DeflateSocket::write(self, message)
+    }
+    fn flush(&mut self) -> Result<(), Error> {
+        DeflateSocket::flush(self)
+    }
 }
 
 /// The TCP socket under a stream, plain or TLS: timeouts and blocking mode are set there.
@@ -167,6 +207,8 @@ fn read_request(stream: &mut impl Read) -> io::Result<(Vec<u8>, Vec<u8>)> {
 struct Answer {
     response: String,
     upgraded: bool,
+    /// permessage-deflate accepted, with these parameters.
+    deflate: Option<Params>,
 }
 
 /// The response to an upgrade request: 101 with the configured reason, or why not.
@@ -177,6 +219,7 @@ fn answer(head: &[u8], config: &ServerConfig) -> Answer {
             why.len() + 1
         ),
         upgraded: false,
+        deflate: None,
     };
     let mut slots = [httparse::EMPTY_HEADER; 64];
     let mut req = httparse::Request::new(&mut slots);
@@ -214,14 +257,30 @@ fn answer(head: &[u8], config: &ServerConfig) -> Answer {
         .find(|p| config.subprotocols.contains(p))
         .map(|p| format!("Sec-WebSocket-Protocol: {p}\r\n"))
         .unwrap_or_default();
+    let deflate = if config.deflate { accept_deflate(&req) } else { None };
+    let extensions = deflate.as_ref().map(|(a, _)| format!("Sec-WebSocket-Extensions: {a}\r\n")).unwrap_or_default();
     Answer {
         response: format!(
-            "HTTP/1.1 101 {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n{protocol}\r\n",
+            "HTTP/1.1 101 {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n{protocol}{extensions}\r\n",
             config.reason,
             derive_accept_key(key.as_bytes())
         ),
         upgraded: true,
+        deflate: deflate.map(|(_, p)| p),
     }
+}
+
+/// `serve --deflate`: the answer to the request's first valid permessage-deflate offer and
+/// the parameters then in force; `None` (declined) when there is none or the list does not parse.
+fn accept_deflate(req: &httparse::Request) -> Option<(String, Params)> {
+    let values: Vec<String> = req
+        .headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("Sec-WebSocket-Extensions"))
+        .map(|h| String::from_utf8_lossy(h.value).into_owned())
+        .collect();
+    let list = params::parse_extensions(values.iter().map(String::as_str)).ok()?;
+    params::choose(&params::offers(&list).0, &params::Policy::default())
 }
 
 /// How many echoes may wait in the write buffer before they must be flushed.
@@ -230,7 +289,7 @@ const ECHO_BATCH: usize = 256;
 /// Echo text and binary messages until the peer closes; tungstenite answers pings and Close.
 /// The socket is non-blocking: everything readable is echoed into the write buffer and
 /// flushed once, so a burst of messages costs one write, not one per message.
-fn echo<S: Read + Write>(mut ws: WebSocket<S>, fd: RawFd) {
+fn echo(mut ws: impl Echo, fd: RawFd) {
     let mut queued = 0;
     loop {
         match ws.read() {
@@ -264,7 +323,7 @@ fn echo<S: Read + Write>(mut ws: WebSocket<S>, fd: RawFd) {
 }
 
 /// Write out everything buffered, waiting for the socket as needed; false when the connection is gone.
-fn flush<S: Read + Write>(ws: &mut WebSocket<S>, fd: RawFd) -> bool {
+fn flush(ws: &mut impl Echo, fd: RawFd) -> bool {
     loop {
         match ws.flush() {
             Ok(()) => return true,
@@ -298,7 +357,12 @@ mod tests {
     use super::*;
 
     fn config() -> ServerConfig {
-        ServerConfig { reason: "Web Socket Protocol Handshake".into(), subprotocols: vec!["chat".into()], tls: None }
+        ServerConfig {
+            reason: "Web Socket Protocol Handshake".into(),
+            subprotocols: vec!["chat".into()],
+            tls: None,
+            deflate: false,
+        }
     }
 
     #[test]
@@ -309,6 +373,39 @@ mod tests {
         assert!(a.response.starts_with("HTTP/1.1 101 Web Socket Protocol Handshake\r\n"));
         assert!(a.response.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
         assert!(a.response.contains("Sec-WebSocket-Protocol: chat\r\n"));
+    }
+
+    #[test]
+    fn deflate_is_accepted_only_with_the_flag_and_an_offer() {
+        let req = |ext: &str| {
+            format!(
+                "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+                 Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{ext}\r\n"
+            )
+        };
+        let chrome = req("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
+        let a = answer(chrome.as_bytes(), &config());
+        assert!(a.upgraded && a.deflate.is_none() && !a.response.contains("Extensions"), "{}", a.response);
+        let deflate = ServerConfig { deflate: true, ..config() };
+        let a = answer(chrome.as_bytes(), &deflate);
+        assert!(a.response.contains("\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n"), "{}", a.response);
+        assert_eq!(a.deflate, Some(Params::default()));
+        // Asked for smaller windows and no context takeover: granted.
+        let asked = req(
+            "Sec-WebSocket-Extensions: x-foo, permessage-deflate; server_max_window_bits=10; client_no_context_takeover\r\n",
+        );
+        let a = answer(asked.as_bytes(), &deflate);
+        assert!(
+            a.response.contains("Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; server_max_window_bits=10\r\n"),
+            "{}",
+            a.response
+        );
+        // Nothing valid offered: declined.
+        for ext in ["", "Sec-WebSocket-Extensions: permessage-deflate; bogus\r\n", "Sec-WebSocket-Extensions: ;\"\r\n"]
+        {
+            let a = answer(req(ext).as_bytes(), &deflate);
+            assert!(a.upgraded && a.deflate.is_none() && !a.response.contains("Extensions"), "{ext}: {}", a.response);
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod cert;
 pub mod explain;
 pub mod negotiation;
 pub mod rfc6455;
+pub mod rfc7692;
 #[cfg(test)]
 mod testing;
 mod verdict;

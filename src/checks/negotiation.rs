@@ -1,25 +1,46 @@
 //! What the client offered and the server chose: the subprotocol and extension rules (RFC
-//! 6455 §4.1, §9.1), and [`agreed`], what the answer put in force for the session.
+//! 6455 §4.1, §9.1), permessage-deflate's (RFC 7692, in `rfc7692`), and [`agreed`], what the
+//! answer put in force for the session.
 
+use super::rfc7692;
 use super::verdict::Agreed;
+use crate::deflate::params::EXTENSION as DEFLATE;
 use crate::event::{Check, Finding, Level};
 use crate::handshake::{Request, Response};
 
-/// The `subprotocol`, `extensions` and (when it fails) `extensions-unsupported` findings.
+/// The `subprotocol`, `extensions`, (when it fails) `extensions-unsupported` findings, and
+/// permessage-deflate's when it was offered.
 pub fn check(request: &Request, response: &Response) -> Vec<Finding> {
     let mut out = vec![subprotocol(request, response), extensions(request, response)];
     out.extend(extensions_unsupported(request, response));
+    let (offer, answer) = extension_values(request, response);
+    out.extend(rfc7692::check(&refs(&offer), &refs(&answer)));
     out
 }
 
 /// What the server's answer put in force, offered or not (the findings judge whether it
-/// should have): the subprotocol when it names exactly one, and each extension it uses.
-pub fn agreed(response: &Response) -> Agreed {
+/// should have): the subprotocol when it names exactly one, each extension it uses, and the
+/// permessage-deflate parameters the session speaks.
+pub fn agreed(request: &Request, response: &Response) -> Agreed {
     let chosen = response.tokens("Sec-WebSocket-Protocol");
+    let (offer, answer) = extension_values(request, response);
     Agreed {
         subprotocol: if let [one] = chosen.as_slice() { Some(one.clone()) } else { None },
         extensions: response.tokens("Sec-WebSocket-Extensions"),
+        deflate: rfc7692::agreed(&refs(&offer), &refs(&answer)),
     }
+}
+
+/// The `Sec-WebSocket-Extensions` values of the request and of the answer, one per header line.
+fn extension_values(request: &Request, response: &Response) -> (Vec<String>, Vec<String>) {
+    let name = "Sec-WebSocket-Extensions";
+    let offer = request.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    let answer = response.values(name).map(|v| String::from_utf8_lossy(v).into_owned());
+    (offer.collect(), answer.collect())
+}
+
+fn refs(values: &[String]) -> Vec<&str> {
+    values.iter().map(String::as_str).collect()
 }
 
 /// The name of one `Sec-WebSocket-Extensions` entry (`permessage-deflate; x=1` → `permessage-deflate`).
@@ -87,25 +108,23 @@ fn extensions(request: &Request, r: &Response) -> Finding {
 }
 
 /// Only shown when it fails: the server agreed to an offered extension (a `-H
-/// 'Sec-WebSocket-Extensions: …'`), which wscheck does not implement, so the session cannot
-/// read what the extension changes (permessage-deflate: compressed messages, RSV1 set).
-/// The server is right to agree, so this is wscheck's limit, not a broken rule of the
-/// server's: its own id, a warning, apart from `extensions`.
+/// 'Sec-WebSocket-Extensions: …'`) that wscheck does not implement — any but
+/// permessage-deflate —, so the session cannot read what the extension changes. The server
+/// is right to agree, so this is wscheck's limit, not a broken rule of the server's: its own
+/// id, a warning, apart from `extensions`.
 fn extensions_unsupported(request: &Request, r: &Response) -> Option<Finding> {
     let agreed: Vec<String> = extension_names(r)
         .into_iter()
-        .filter(|n| request.offered_extensions.contains(&n.to_ascii_lowercase()))
+        .filter(|n| request.offered_extensions.contains(&n.to_ascii_lowercase()) && n != DEFLATE)
         .collect();
     if agreed.is_empty() {
         return None;
     }
     let them = if agreed.len() == 1 { "it" } else { "them" };
-    let changed =
-        if agreed.iter().all(|n| n.eq_ignore_ascii_case("permessage-deflate")) { "compressed" } else { "changed" };
     Some(Finding::fail(
         Check::ExtensionsUnsupported,
         format!(
-            "the server agreed to {}, which wscheck does not implement yet: it cannot read messages {changed} by {them} \
+            "the server agreed to {}, which wscheck does not implement: it cannot read messages changed by {them} \
              (the session fails at the first one); drop the -H 'Sec-WebSocket-Extensions' offer to talk without {them}",
             agreed.join(", ")
         ),
@@ -169,16 +188,39 @@ mod tests {
     }
 
     #[test]
-    fn extensions_unsupported_only_when_an_offered_one_is_agreed() {
-        let offer = ["-H", "Sec-WebSocket-Extensions: permessage-deflate, x-foo"];
+    fn extensions_unsupported_only_when_an_offered_one_other_than_deflate_is_agreed() {
+        let offer = ["-H", "Sec-WebSocket-Extensions: permessage-deflate, x-foo, x-bar"];
         assert!(exchange(&offer, &ok_101("")).iter().all(|f| f.check != Check::ExtensionsUnsupported));
+        // wscheck speaks permessage-deflate: nothing to warn about.
         let deflate = exchange(&offer, &ok_101("Sec-WebSocket-Extensions: permessage-deflate\r\n"));
-        let f = find(&deflate, "extensions-unsupported");
+        assert!(deflate.iter().all(|f| f.check != Check::ExtensionsUnsupported), "{deflate:#?}");
+        assert_eq!(find(&deflate, "deflate-params").level, Level::Ok);
+        let foo = exchange(&offer, &ok_101("Sec-WebSocket-Extensions: x-foo, permessage-deflate\r\n"));
+        let f = find(&foo, "extensions-unsupported");
         assert_eq!((f.level, f.ok), (Level::Warning, false));
-        assert!(f.message.contains("cannot read messages compressed by it"), "{}", f.message);
-        let both = exchange(&offer, &ok_101("Sec-WebSocket-Extensions: x-foo, permessage-deflate\r\n"));
-        assert!(find(&both, "extensions-unsupported").message.contains("x-foo, permessage-deflate"));
+        assert!(f.message.starts_with("the server agreed to x-foo, which"), "{}", f.message);
+        assert!(f.message.contains("changed by it "), "{}", f.message);
+        let both = exchange(&offer, &ok_101("Sec-WebSocket-Extensions: x-foo, x-bar\r\n"));
+        assert!(find(&both, "extensions-unsupported").message.contains("x-foo, x-bar"));
         assert!(find(&both, "extensions-unsupported").message.contains("changed by them"));
+    }
+
+    #[test]
+    fn deflate_findings_follow_extensions_when_offered() {
+        let ids = |args: &[&str], extra: &str| -> Vec<&'static str> {
+            exchange(args, &ok_101(extra))
+                .iter()
+                .map(|f| f.id())
+                .filter(|id| id.starts_with("ext") || id.starts_with("deflate"))
+                .collect()
+        };
+        assert_eq!(ids(&[], ""), ["extensions"]);
+        let offer = ["-H", "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"];
+        assert_eq!(ids(&offer, ""), ["extensions", "deflate"]);
+        let accepted = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=10\r\n";
+        assert_eq!(ids(&offer, accepted), ["extensions", "deflate-params", "deflate"]);
+        // Accepted though not offered: `extensions` says so, once.
+        assert_eq!(ids(&[], accepted), ["extensions"]);
     }
 
     #[test]
@@ -186,11 +228,18 @@ mod tests {
         let r = crate::checks::testing::response(&ok_101(
             "Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=10, x-foo\r\n",
         ));
-        let a = agreed(&r);
+        let offer = crate::checks::testing::request(&[
+            "-H",
+            "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits",
+        ]);
+        let a = agreed(&offer, &r);
         assert_eq!(a.subprotocol.as_deref(), Some("chat"));
         assert_eq!(a.extensions, ["permessage-deflate; client_max_window_bits=10", "x-foo"]);
         assert!(a.has_extension("PerMessage-Deflate") && a.has_extension("x-foo") && !a.has_extension("x"));
-        let none = agreed(&crate::checks::testing::response(&ok_101("Sec-WebSocket-Protocol: a, b\r\n")));
-        assert_eq!((none.subprotocol, none.extensions.len()), (None, 0));
+        let p = a.deflate.expect("deflate agreed");
+        assert_eq!((p.client_max_window_bits, p.server_max_window_bits), (10, 15));
+        let plain = crate::checks::testing::request(&[]);
+        let none = agreed(&plain, &crate::checks::testing::response(&ok_101("Sec-WebSocket-Protocol: a, b\r\n")));
+        assert_eq!((none.subprotocol, none.extensions.len(), none.deflate), (None, 0, None));
     }
 }

@@ -30,6 +30,10 @@ pub struct Agreed {
     /// Each extension of the server's `Sec-WebSocket-Extensions`, with its parameters, as
     /// written (`permessage-deflate; client_max_window_bits=10`), in its order.
     pub extensions: Vec<String>,
+    /// The permessage-deflate parameters the session speaks, whatever the channel (HTTP/1.1
+    /// or HTTP/2): those agreed, or `rfc7692::TOLERANT` for an answer that broke the rules
+    /// (a session then runs only with `--lenient`); `None` when the server did not accept it.
+    pub deflate: Option<crate::deflate::Params>,
 }
 
 impl Agreed {
@@ -77,7 +81,7 @@ pub fn judge(request: &Request, response: &Response, extra: Vec<Finding>) -> Ver
         ),
         (false, _) => (Code::NoSwitch, format!("the server did not switch protocols ({shown})")),
     };
-    let agreed = if switched { negotiation::agreed(response) } else { Agreed::default() };
+    let agreed = if switched { negotiation::agreed(request, response) } else { Agreed::default() };
     Verdict { ok: code == Code::Ok, status, code, summary, findings, agreed }
 }
 

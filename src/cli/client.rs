@@ -50,6 +50,11 @@ pub struct RequestArgs {
     /// with no ':PASS' the password is asked for on the terminal.
     #[arg(short = 'u', long, visible_alias = "user", value_name = "USER:PASS")]
     pub auth: Option<String>,
+
+    /// Offer permessage-deflate as Chrome does ('Sec-WebSocket-Extensions: permessage-deflate;
+    /// client_max_window_bits'), judge the answer, and compress messages when it is agreed.
+    #[arg(long)]
+    pub deflate: bool,
 }
 
 /// How the server is reached: TLS, proxies, the connection deadline.

@@ -76,6 +76,10 @@ pub struct ServeArgs {
     /// … and this PKCS#8 PEM private key.
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
+
+    /// Accept a permessage-deflate offer (RFC 7692) and echo compressed.
+    #[arg(long)]
+    pub deflate: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

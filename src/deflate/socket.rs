@@ -91,6 +91,8 @@ pub struct DeflateSocket<S> {
     out: Vec<u8>,
     last_read: Option<WireSize>,
     last_written: Option<WireSize>,
+    /// The data message a read error broke off, as far as it got.
+    last_failed: Option<WireSize>,
     inflate_error: Option<String>,
 }
 
@@ -124,6 +126,7 @@ impl<S> DeflateSocket<S> {
             out: Vec::new(),
             last_read: None,
             last_written: None,
+            last_failed: None,
             inflate_error: None,
         }
     }
@@ -159,6 +162,12 @@ impl<S> DeflateSocket<S> {
     /// The wire and message sizes of the data message `write` took last.
     pub fn last_written(&self) -> Option<WireSize> {
         self.last_written
+    }
+
+    /// The sizes of the data message that the last read error broke off, as far as it got
+    /// (`bytes`: inflated so far): a compressed message over the limit is told apart this way.
+    pub fn last_failed(&self) -> Option<WireSize> {
+        self.last_failed
     }
 
     /// Why the last `Error::AttackAttempt` was returned: the peer's data did not inflate.

@@ -43,7 +43,7 @@ macro_rules! checks {
 }
 
 // One line per rule; revision 2's rules (`alpn`, `connect-protocol`, `status-2xx`, `accept-h2`,
-// `connection-specific`, `deflate-params`) join here with the checks that use them.
+// `connection-specific`) join here with the checks that use them.
 checks! {
     // On a 101 (`checks/rfc6455.rs`, `checks/negotiation.rs`).
     Status101 => ("status-101", Error, "RFC 6455 §4.1", "the status code is 101, whatever the reason phrase"),
@@ -57,6 +57,9 @@ checks! {
     Subprotocol => ("subprotocol", Error, "RFC 6455 §4.1", "at most one Sec-WebSocket-Protocol, one that was offered"),
     Extensions => ("extensions", Error, "RFC 6455 §4.1", "Sec-WebSocket-Extensions names only extensions that were offered"),
     ExtensionsUnsupported => ("extensions-unsupported", Warning, "RFC 6455 §9.1", "the server agreed to no offered extension that wscheck cannot read"),
+    // permessage-deflate, when it was offered (`checks/rfc7692.rs`).
+    DeflateParams => ("deflate-params", Error, "RFC 7692 §7.1", "permessage-deflate's answer: known parameters, each once, window bits 8-15, none the offer ruled out"),
+    Deflate => ("deflate", Info, "RFC 7692 §7", "the permessage-deflate parameters agreed, or that the server declined the offer"),
     LineEndings => ("line-endings", Warning, "RFC 9112 §2.2", "every header line ends in CRLF, not a bare LF"),
     DuplicateHeader => ("duplicate-header", Warning, "RFC 6455 §11.3", "no handshake header is given twice"),
     DraftHixie => ("draft-hixie", Error, "RFC 6455 §1.9", "not a pre-RFC hixie-75/76 server"),

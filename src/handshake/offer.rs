@@ -40,14 +40,16 @@ pub struct Offer {
     pub headers: Vec<(String, Value)>,
 }
 
-/// What the user adds to every request: `-H` (in order; an empty value removes), `-s`, `-o`
-/// and the credentials of `-u` or the URL.
+/// What the user adds to every request: `-H` (in order; an empty value removes), `-s`, `-o`,
+/// the credentials of `-u` or the URL, and `--deflate`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overlay {
     pub headers: Vec<(String, String)>,
     pub subprotocols: Vec<String>,
     pub origin: Option<String>,
     pub auth: Option<(String, String)>,
+    /// Offer permessage-deflate as Chrome does (`--deflate`).
+    pub deflate: bool,
 }
 
 impl Overlay {
@@ -86,8 +88,9 @@ impl Offer {
         Offer { method: "GET".into(), version: "HTTP/1.1".into(), headers }
     }
 
-    /// wscheck's own request: the five headers RFC 6455 §4.1 asks for, what `-s`, `-o` and
-    /// the credentials add, and wscheck's `User-Agent`; then `-H` (see [`Offer::edit`]).
+    /// wscheck's own request: the five headers RFC 6455 §4.1 asks for, what `-s`,
+    /// `--deflate`, `-o` and the credentials add, and wscheck's `User-Agent`; then `-H` (see
+    /// [`Offer::edit`]: a `-H 'Sec-WebSocket-Extensions: …'` replaces `--deflate`'s offer).
     pub fn wscheck(overlay: &Overlay) -> Offer {
         let mut headers: Vec<(String, Value)> = vec![
             ("Host".into(), Value::Host),
@@ -98,6 +101,9 @@ impl Offer {
         ];
         if !overlay.subprotocols.is_empty() {
             headers.push(("Sec-WebSocket-Protocol".into(), Value::Text(overlay.subprotocols.join(", "))));
+        }
+        if overlay.deflate {
+            headers.push(("Sec-WebSocket-Extensions".into(), crate::deflate::params::OFFER.into()));
         }
         if let Some(origin) = &overlay.origin {
             headers.push(("Origin".into(), Value::Text(origin.clone())));
@@ -205,6 +211,26 @@ mod tests {
         assert_eq!(r.header("Authorization"), Some("Basic dXNlcjpzZWNyZXQ="));
         assert_eq!(data_encoding::BASE64.decode(r.key.as_deref().unwrap().as_bytes()).unwrap().len(), 16);
         assert_eq!(r.offered_protocols, ["chat", "v2"]);
+    }
+
+    #[test]
+    fn deflate_offers_as_chrome_and_a_header_replaces_it() {
+        let overlay = Overlay { deflate: true, subprotocols: vec!["chat".into()], ..Default::default() };
+        let r = Offer::wscheck(&overlay).render(&target("ws://h/"), None);
+        assert!(
+            text(&r).contains(
+                "Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\nUser-Agent"
+            ),
+            "{}",
+            text(&r)
+        );
+        assert_eq!(r.offered_extensions, ["permessage-deflate"]);
+        let mut offer = Offer::wscheck(&overlay);
+        let own = "permessage-deflate; server_no_context_takeover";
+        let warnings = offer.edit(&[("Sec-WebSocket-Extensions".into(), own.into())]);
+        assert_eq!(warnings, ["-H 'Sec-WebSocket-Extensions:' replaces the generated Sec-WebSocket-Extensions header"]);
+        assert_eq!(offer.render(&target("ws://h/"), None).header("Sec-WebSocket-Extensions"), Some(own));
+        assert!(!text(&Offer::wscheck(&Overlay::default()).render(&target("ws://h/"), None)).contains("Extensions"));
     }
 
     #[test]

@@ -176,6 +176,7 @@ pub fn overlay(args: &RequestArgs) -> Result<Overlay, Failure> {
         subprotocols: args.subprotocols.clone(),
         origin: args.origin.clone(),
         auth: None,
+        deflate: args.deflate,
     })
 }
 

@@ -9,15 +9,19 @@ use colored::Colorize;
 use super::Style;
 use crate::cli::BinaryOutput;
 use crate::escape;
-use crate::event::{Direction, Event, Finding, Kind, Level};
+use crate::event::{Direction, Event, Finding, Kind, Level, Wire};
 
 /// Render `event`: received payloads are written to `data` (stdout); the transcript text
 /// for stderr is returned.
 pub fn render(event: &Event, style: &Style, elapsed: Duration, data: &mut impl Write) -> io::Result<String> {
     let mut text = String::new();
     match event {
-        Event::Message { direction, kind, data: payload } => {
-            return message(*direction, *kind, payload, style, elapsed, data);
+        Event::Message { direction, kind, data: payload, wire } => {
+            let mut text = message(*direction, *kind, payload, style, elapsed, data)?;
+            if let (true, Some(wire), true) = (style.verbose, wire, kind.is_data()) {
+                text.push_str(&sizes(*direction, *kind, payload.len(), *wire));
+            }
+            return Ok(text);
         }
         Event::RoundTrip { rtt } => text = format!("* pong: round trip {:.2} ms\n", rtt.as_secs_f64() * 1000.0),
         Event::Note { level, text: t } => {
@@ -140,6 +144,17 @@ fn finding(f: &Finding) -> String {
         Level::Warning => format!("{:<5}", "warn").yellow().bold(),
     };
     format!("  {mark} {:<16} {}  {}\n", f.id(), escape::text(&f.message), format!("[{}]", f.rfc()).dimmed())
+}
+
+/// `-v` in a permessage-deflate session: a data message's size and its size on the wire.
+fn sizes(direction: Direction, kind: Kind, bytes: usize, wire: Wire) -> String {
+    let who = if direction == Direction::Sent { "sent" } else { "received" };
+    let how = if wire.compressed {
+        format!("{} on the wire (compressed)", wire.wire_bytes)
+    } else {
+        "not compressed".to_string()
+    };
+    format!("* {who} {}: {}, {how}\n", kind.as_str(), crate::words::count(bytes, "byte"))
 }
 
 fn message(

@@ -162,11 +162,16 @@ fn fields(event: &Event) -> (&'static str, Value) {
             put_text(&mut v, "summary", summary);
             ("handshake", v)
         }
-        Event::Message { direction, kind, data } => {
+        Event::Message { direction, kind, data, wire } => {
             let mut v = json!({"direction": direction.as_str(), "kind": kind.as_str()});
             match (kind, std::str::from_utf8(data)) {
                 (Kind::Text, Ok(text)) => v["data"] = json!(text),
                 _ => v["hex"] = json!(hex(data)),
+            }
+            // Only in a permessage-deflate session, so that other output stays as it was.
+            if let Some(wire) = wire {
+                v["compressed"] = json!(wire.compressed);
+                v["wire_bytes"] = json!(wire.wire_bytes);
             }
             ("message", v)
         }

@@ -9,6 +9,7 @@ use mio::{Poll, Waker};
 use tungstenite::protocol::{Role, WebSocket, WebSocketConfig};
 
 use crate::checks::Agreed;
+use crate::deflate::{DeflateSocket, Params};
 use crate::event::{Event, Level};
 use crate::exit::{Code, Failure};
 use crate::handshake::Response;
@@ -18,7 +19,7 @@ use crate::plan::session::Source;
 use crate::report::Reporter;
 use crate::session::ending::Rules;
 use crate::session::input::{self, Feed, Input, QUEUE, Wake};
-use crate::session::{self, repl};
+use crate::session::{self, Channel, repl};
 
 /// The session after a valid handshake: pick the input (REPL, -x, stdin) and run the loop.
 pub fn talk(
@@ -29,15 +30,7 @@ pub fn talk(
     reporter: &mut Reporter,
 ) -> Result<Code, Failure> {
     let sp = &plan.session;
-    // permessage-deflate agreed (offered with `-H`): its frames will be compressed, which
-    // wscheck cannot read yet (SPEC §14).
-    let deflate_agreed = agreed.has_extension("permessage-deflate");
-    // A 32 KiB read buffer (tungstenite zeroes 128 KiB by default): as fast here, 96 KiB less memory.
-    let config = WebSocketConfig::default()
-        .read_buffer_size(32 << 10)
-        .max_message_size(Some(sp.max_size))
-        .max_frame_size(Some(sp.max_size));
-    let ws = WebSocket::from_partially_read(stream, response.rest, Role::Client, Some(config));
+    let framed = framed(stream, response.rest, agreed.deflate, sp.max_size);
 
     let poll = Poll::new().map_err(internal)?;
     let wake = Wake::new(Waker::new(poll.registry(), session::WAKER).map_err(internal)?);
@@ -110,14 +103,44 @@ pub fn talk(
         show_ping_pong: sp.show_pings,
         close_at_once: sp.handshake_only(),
         verbose: plan.output.verbose,
-        deflate_agreed,
     };
-    let end = session::run(ws, &opts, reporter, rx, poll, wake);
+    // Generic, not a trait object: each framing's message path is compiled for itself.
+    let end = match framed {
+        Framed::Plain(ws) => session::run(ws, &opts, reporter, rx, poll, wake),
+        Framed::Deflate(ws) => session::run(ws, &opts, reporter, rx, poll, wake),
+    };
     reporter.clear_printer();
     if let Some(repl) = repl {
         repl.finish();
     }
     end
+}
+
+/// The framing a session speaks over its channel. Made once and matched at once, so the
+/// variants' sizes do not matter (boxing either would only add an allocation).
+#[allow(clippy::large_enum_variant)]
+pub enum Framed<C> {
+    /// tungstenite's own, when no extension changes the frames.
+    Plain(WebSocket<C>),
+    /// wscheck's, when permessage-deflate was agreed (RSV1, compression, inflated-size limit).
+    Deflate(DeflateSocket<C>),
+}
+
+/// The framing over `channel` (`rest`: the bytes read past the handshake's answer): deflate's
+/// when the handshake agreed its parameters, else tungstenite's. Any channel — a TCP or TLS
+/// stream, or the bridge to an HTTP/2 stream — picks its framing here, the same way.
+pub fn framed<C: Channel>(channel: C, rest: Vec<u8>, deflate: Option<Params>, max_size: usize) -> Framed<C> {
+    match deflate {
+        Some(params) => Framed::Deflate(DeflateSocket::new(channel, rest, Role::Client, Some(max_size), Some(params))),
+        None => {
+            // A 32 KiB read buffer (tungstenite zeroes 128 KiB by default): as fast here, 96 KiB less memory.
+            let config = WebSocketConfig::default()
+                .read_buffer_size(32 << 10)
+                .max_message_size(Some(max_size))
+                .max_frame_size(Some(max_size));
+            Framed::Plain(WebSocket::from_partially_read(channel, rest, Role::Client, Some(config)))
+        }
+    }
 }
 
 fn internal(e: std::io::Error) -> Failure {

@@ -9,6 +9,8 @@ use std::os::fd::RawFd;
 use tungstenite::protocol::{CloseFrame, WebSocket};
 use tungstenite::{Error, Message};
 
+use crate::deflate::{DeflateSocket, WireSize};
+
 /// A byte stream the session loop can wait on.
 pub trait Channel: Read + Write {
     /// The descriptor mio waits on for readiness.
@@ -29,6 +31,27 @@ pub trait Framing {
     fn close(&mut self, frame: Option<CloseFrame>) -> Result<(), Error>;
     fn channel(&self) -> &dyn Channel;
     fn channel_mut(&mut self) -> &mut dyn Channel;
+
+    /// permessage-deflate is in use: message events carry how they crossed the wire.
+    fn deflating(&self) -> bool {
+        false
+    }
+    /// How the data message [`Framing::read`] returned last crossed the wire (deflate only).
+    fn last_read(&self) -> Option<WireSize> {
+        None
+    }
+    /// How the data message [`Framing::write`] took last crosses the wire (deflate only).
+    fn last_written(&self) -> Option<WireSize> {
+        None
+    }
+    /// The data message a read error broke off, as far as it got (deflate only).
+    fn last_failed(&self) -> Option<WireSize> {
+        None
+    }
+    /// Why `read` returned `Error::AttackAttempt`: compressed data that does not inflate.
+    fn inflate_error(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl<C: Channel> Framing for WebSocket<C> {
@@ -49,6 +72,43 @@ impl<C: Channel> Framing for WebSocket<C> {
     }
     fn channel_mut(&mut self) -> &mut dyn Channel {
         self.get_mut()
+    }
+}
+
+/// wscheck's own framing, for permessage-deflate (RSV1, compression, the inflated-size limit).
+impl<C: Channel> Framing for DeflateSocket<C> {
+    fn read(&mut self) -> Result<Message, Error> {
+        DeflateSocket::read(self)
+    }
+    fn write(&mut self, message: Message) -> Result<(), Error> {
+        DeflateSocket::write(self, message)
+    }
+    fn flush(&mut self) -> Result<(), Error> {
+        DeflateSocket::flush(self)
+    }
+    fn close(&mut self, frame: Option<CloseFrame>) -> Result<(), Error> {
+        DeflateSocket::close(self, frame)
+    }
+    fn channel(&self) -> &dyn Channel {
+        self.get_ref()
+    }
+    fn channel_mut(&mut self) -> &mut dyn Channel {
+        self.get_mut()
+    }
+    fn deflating(&self) -> bool {
+        DeflateSocket::deflating(self)
+    }
+    fn last_read(&self) -> Option<WireSize> {
+        DeflateSocket::last_read(self)
+    }
+    fn last_written(&self) -> Option<WireSize> {
+        DeflateSocket::last_written(self)
+    }
+    fn last_failed(&self) -> Option<WireSize> {
+        DeflateSocket::last_failed(self)
+    }
+    fn inflate_error(&self) -> Option<&str> {
+        DeflateSocket::inflate_error(self)
     }
 }
 

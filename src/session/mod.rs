@@ -25,7 +25,8 @@ use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::{Bytes, Error as WsError, Message};
 
-use crate::event::{Direction, Event, Kind, Level};
+use crate::deflate::WireSize;
+use crate::event::{Direction, Event, Kind, Level, Wire};
 use crate::exit::{Code, Failure};
 use crate::report::Reporter;
 pub use channel::{Channel, Framing};
@@ -51,8 +52,6 @@ pub struct Options {
     pub close_at_once: bool,
     /// Say when the first message arrived (`-v`).
     pub verbose: bool,
-    /// permessage-deflate was agreed in the handshake, which wscheck cannot inflate yet.
-    pub deflate_agreed: bool,
 }
 
 struct Session<'a, F: Framing> {
@@ -290,13 +289,20 @@ impl<F: Framing> Session<'_, F> {
             Err(e) => return Some(self.after_write_error(e)),
         }
         if let Some((kind, data)) = shown {
-            self.emit_message(Direction::Sent, kind, data);
+            let sizes = if kind.is_data() { self.ws.last_written() } else { None };
+            self.emit_message(Direction::Sent, kind, data, sizes);
         }
         None
     }
 
-    fn emit_message(&mut self, direction: Direction, kind: Kind, data: Bytes) {
-        self.reporter.emit(&Event::Message { direction, kind, data });
+    /// Say a message was sent or received; in a permessage-deflate session with how it
+    /// crossed the wire (`sizes` of a data message; a control frame is never compressed).
+    fn emit_message(&mut self, direction: Direction, kind: Kind, data: Bytes, sizes: Option<WireSize>) {
+        let wire = self.ws.deflating().then(|| match sizes {
+            Some(s) => Wire { compressed: s.compressed, wire_bytes: s.wire_bytes },
+            None => Wire { compressed: false, wire_bytes: data.len() },
+        });
+        self.reporter.emit(&Event::Message { direction, kind, data, wire });
     }
 
     /// Write out whatever is buffered. `Some` when the session is over.

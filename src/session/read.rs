@@ -9,13 +9,30 @@ use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::{Bytes, Error as WsError, Message};
 
-use super::Framing;
-use super::{BURST, Ending, Session, would_block};
+use super::{BURST, Ending, Framing, Session, would_block};
+use crate::deflate::WireSize;
 use crate::event::{Direction, Event, Kind, Level};
 use crate::exit::{Code, Failure};
 
 /// The reason tungstenite puts in place of a Close whose code must not be sent.
 const REPLACED_CLOSE: &str = "Protocol violation";
+
+/// A message over `--max-size`; a compressed one says how small it was on the wire, or that
+/// its compressed bytes alone went over (a message of empty DEFLATE blocks).
+fn too_long(size: usize, max: usize, failed: Option<WireSize>) -> String {
+    match failed {
+        Some(m) if m.compressed && m.bytes > max => format!(
+            "the server sent a message of {size} bytes or more, inflated from {} compressed bytes, over --max-size {max}",
+            m.wire_bytes
+        ),
+        Some(m) if m.compressed => format!(
+            "the server sent a compressed message of {size} bytes or more on the wire (inflating to only {} bytes), \
+             over --max-size {max}",
+            m.bytes
+        ),
+        _ => format!("the server sent a message of {size} bytes or more, over --max-size {max}"),
+    }
+}
 
 /// Why a received close code is not allowed on the wire; `None` when it is.
 fn invalid_close_code(code: u16) -> Option<String> {
@@ -56,14 +73,14 @@ impl<F: Framing> Session<'_, F> {
             Message::Binary(b) => return self.on_data(Kind::Binary, b),
             Message::Ping(p) => {
                 if self.show_pings {
-                    self.emit_message(Direction::Received, Kind::Ping, p.clone());
+                    self.emit_message(Direction::Received, Kind::Ping, p.clone(), None);
                     // tungstenite has queued the answer; it leaves with the next flush.
-                    self.emit_message(Direction::Sent, Kind::Pong, p);
+                    self.emit_message(Direction::Sent, Kind::Pong, p, None);
                 }
             }
             Message::Pong(p) => {
                 if self.show_pings {
-                    self.emit_message(Direction::Received, Kind::Pong, p.clone());
+                    self.emit_message(Direction::Received, Kind::Pong, p.clone(), None);
                 }
                 if let Some(rtt) = self.pinger.on_pong(&p, Instant::now()) {
                     self.reporter.emit(&Event::RoundTrip { rtt });
@@ -113,7 +130,8 @@ impl<F: Framing> Session<'_, F> {
         // Matched before the payload moves into its event; after a Close nothing is matched.
         let matched = !self.policy.closing()
             && self.opts.expect.as_ref().is_some_and(|re| re.is_match(&String::from_utf8_lossy(&data)));
-        self.emit_message(Direction::Received, kind, data);
+        let sizes = self.ws.last_read();
+        self.emit_message(Direction::Received, kind, data, sizes);
         let step = self.policy.on_message(matched, Instant::now());
         self.act(step)
     }
@@ -123,10 +141,9 @@ impl<F: Framing> Session<'_, F> {
             WsError::Utf8(_) => {
                 (Some(CloseCode::Invalid), "the server sent a text message that is not valid UTF-8".to_string())
             }
-            WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => (
-                Some(CloseCode::Size),
-                format!("the server sent a message of {size} bytes or more, over --max-size {max_size}"),
-            ),
+            WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => {
+                (Some(CloseCode::Size), too_long(size, max_size, self.ws.last_failed()))
+            }
             WsError::Capacity(c) => (Some(CloseCode::Size), format!("the server sent too much: {c}")),
             WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => {
                 if !self.policy.closing() {
@@ -141,12 +158,12 @@ impl<F: Framing> Session<'_, F> {
                 return self.policy.on_lost("");
             }
             WsError::Io(io) => return self.policy.on_lost(&format!(": {}", crate::words::os_words(&io))),
-            WsError::Protocol(ProtocolError::NonZeroReservedBits) if self.opts.deflate_agreed => (
-                Some(CloseCode::Unsupported),
-                "the server sent a compressed message: wscheck cannot decompress permessage-deflate yet \
-                 (it was agreed in the handshake)"
-                    .to_string(),
-            ),
+            // Data that says it is DEFLATE (RSV1) and is not: not what the message claims to
+            // be, the case of 1007 (RFC 6455 §7.4.1), as node ws answers it.
+            WsError::AttackAttempt => {
+                let why = self.ws.inflate_error().unwrap_or("invalid compressed data");
+                (Some(CloseCode::Invalid), format!("the server sent a compressed message that does not inflate: {why}"))
+            }
             WsError::Protocol(p) => (Some(CloseCode::Protocol), format!("protocol error from the server: {p}")),
             other => (Some(CloseCode::Protocol), format!("the session broke: {other}")),
         };

@@ -2,7 +2,8 @@
 //
 // Listens on 127.0.0.1 on a free port and prints that port, alone on a line, on stdout:
 // that line is the readiness signal. Echoes every message. Exits when stdin closes (the
-// test that started it is gone) or after LIFETIME_MS, whichever comes first.
+// test that started it is gone) or after LIFETIME_MS (ECHO_SERVER_LIFETIME_S seconds when
+// set, as bench/run.sh does), whichever comes first.
 //
 // permessage-deflate is off (ws's default) unless `--deflate JSON` gives ws's
 // `perMessageDeflate` options, e.g. --deflate '{"serverMaxWindowBits":10,"threshold":0}'.
@@ -10,7 +11,7 @@
 
 const { WebSocketServer } = require('ws');
 
-const LIFETIME_MS = 120 * 1000;
+const LIFETIME_MS = (Number(process.env.ECHO_SERVER_LIFETIME_S) || 120) * 1000;
 
 const options = { host: '127.0.0.1', port: 0 };
 const args = process.argv.slice(2);

@@ -19,7 +19,8 @@ impl<S: Read + Write> DeflateSocket<S> {
     pub(super) fn read_frame(&mut self) -> Result<Option<Message>, Error> {
         let limit = self.frame_limit();
         let state = self.state;
-        let frame = match self.frames.read(limit).map_err(|e| closed_if_reset(e, state))? {
+        let max = self.max_message;
+        let frame = match self.frames.read(limit).map_err(|e| over_message_limit(closed_if_reset(e, state), max))? {
             Some(frame) => frame,
             None => {
                 return match replace(&mut self.state, State::Terminated) {
@@ -135,7 +136,11 @@ impl<S: Read + Write> DeflateSocket<S> {
                         Some(WireSize { compressed: m.compressed, wire_bytes: m.wire, bytes: m.data.len() });
                     Ok(Some(if m.text { Message::Text(utf8(m.data.into())?) } else { Message::Binary(m.data.into()) }))
                 }
-                (Err(e), _) => Err(e),
+                (Err(e), m) => {
+                    self.last_failed =
+                        m.map(|m| WireSize { compressed: m.compressed, wire_bytes: m.wire, bytes: m.data.len() });
+                    Err(e)
+                }
                 (Ok(()), None) => Ok(None),
             };
         }
@@ -190,6 +195,17 @@ impl<S: Read + Write> DeflateSocket<S> {
             }
         }
         Ok(())
+    }
+}
+
+/// A frame refused at its header is over the frame limit, which has some slack over the
+/// message limit when deflate is on: the limit to name is the message's.
+fn over_message_limit(e: Error, max: Option<usize>) -> Error {
+    match (e, max) {
+        (Error::Capacity(CapacityError::MessageTooLong { size, .. }), Some(max_size)) => {
+            Error::Capacity(CapacityError::MessageTooLong { size, max_size })
+        }
+        (e, _) => e,
     }
 }
 
