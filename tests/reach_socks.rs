@@ -266,4 +266,31 @@ fn connect_to_points_the_socks_tunnel_elsewhere() {
         .err_has(&format!("* SOCKS5 CONNECT localhost:{port} (the proxy resolves the name)\n"))
         .err_has("> Host: backend.test\n");
     assert!(next(&seen, "the backend got the request").contains("\r\nHost: backend.test\r\n"));
+
+    // --resolve and -4/-6 apply to the proxy's own name.
+    let pin = format!("socks.test:{pport}:127.0.0.1");
+    let proxy = format!("socks5h://socks.test:{pport}");
+    let r = hs(&["--resolve", &pin, "--proxy", &proxy, &format!("ws://localhost:{port}/")]);
+    r.code(0).err_has(&format!("* Connected to proxy socks.test (127.0.0.1) port {pport} via --resolve {pin}\n"));
+    next(&seen, "the request through the proxy found by --resolve");
+    let r = hs(&["-6", "--proxy", &format!("socks5h://127.0.0.1:{pport}"), &format!("ws://localhost:{port}/")]);
+    r.code(3).err_has("error: cannot connect to 127.0.0.1: it is an IPv4 address, and -6 allows only IPv6\n");
+}
+
+#[test]
+fn an_http_proxy_is_asked_for_where_connect_to_points() {
+    let Some((_proxy, pport)) = pproxy() else { return };
+    let (port, seen) = ws_server();
+    let rule = format!("backend.test:80:localhost:{port}");
+    let pin = format!("localhost:{port}:127.0.0.1");
+    let args = ["--connect-to", &rule, "--resolve", &pin, "--proxy", &format!("http://127.0.0.1:{pport}")];
+    let r = hs(&[&args[..], &["ws://backend.test/"]].concat());
+    r.code(0)
+        .err_has(&format!(
+            "* note: --connect-to {rule}: the proxy is asked for localhost:{port} instead of backend.test:80\n"
+        ))
+        .err_has(&format!("proxy> CONNECT localhost:{port} HTTP/1.1\n"))
+        .err_has(&format!("* warning: --resolve {pin} is not used: the HTTP proxy resolves localhost\n"))
+        .err_has("> Host: backend.test\n");
+    assert!(next(&seen, "the backend got the request").contains("\r\nHost: backend.test\r\n"));
 }

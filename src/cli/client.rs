@@ -80,9 +80,9 @@ pub struct ReachArgs {
     #[arg(
         long,
         value_name = "URL",
-        help = "Tunnel through this proxy: http://[user:pass@]host[:port] (CONNECT), socks5:// (SOCKS5, the name\n\
-                resolved here) or socks5h:// (the proxy resolves it); '' for none. Without it: http_proxy\n\
-                (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY."
+        help = "Tunnel through this proxy: http://[user:pass@]host[:port] (CONNECT), socks5://… (SOCKS5, the \
+                name resolved here) or socks5h://… (the proxy resolves it); '' for none.\n\
+                Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY."
     )]
     pub proxy: Option<String>,
 
@@ -106,8 +106,8 @@ pub struct ReachArgs {
     #[arg(
         long,
         value_name = "HOST:PORT:ADDR",
-        help = "Use these addresses for HOST:PORT instead of DNS: HOST:PORT:ADDR[,ADDR...] (HOST may be\n\
-                '*'; IPv6 in [brackets]); used whatever -4/-6 say. Repeatable."
+        help = "Use these addresses for HOST:PORT instead of DNS: HOST:PORT:ADDR[,ADDR...] (HOST may be \
+                '*'; IPv6 in [brackets]); used whatever -4/-6 say. Repeatable"
     )]
     pub resolve: Vec<String>,
 

@@ -1,8 +1,9 @@
-"""pproxy as a SOCKS5 server for tests/reach_socks.rs, knowing names of its own.
+"""pproxy as a SOCKS5 (and HTTP CONNECT) proxy for tests/reach_socks.rs, knowing names of its own.
 
 usage: socks_proxy.py PORT [NAME=ADDRESS ...]
 
-Serves SOCKS5 on 127.0.0.1:PORT with pproxy (its own code, unchanged). Each NAME=ADDRESS
+Serves SOCKS5 and HTTP CONNECT on 127.0.0.1:PORT with pproxy (its own code, unchanged; it
+tells the two apart by the first byte). Each NAME=ADDRESS
 makes NAME resolve to ADDRESS inside this process only, the way a proxy on another network
 knows names its clients cannot resolve: pproxy resolves through asyncio, which asks
 socket.getaddrinfo, so that is where the names are added. pproxy answers a CONNECT with the
@@ -42,4 +43,4 @@ def exit_when_stdin_closes():
 
 threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
 asyncio.set_event_loop(asyncio.new_event_loop())
-pproxy.server.main(["-l", f"socks5://127.0.0.1:{port}"])
+pproxy.server.main(["-l", f"http+socks5://127.0.0.1:{port}"])
