@@ -187,11 +187,6 @@ impl Route {
         let (addrs, looked_up) = tcp::resolve(host, port, self.family, deadline)?;
         Ok(Addresses { addrs, dns: looked_up.then(|| started.elapsed()), rule: None })
     }
-
-    /// True when nothing routes connections otherwise than the URL says.
-    pub fn is_plain(&self) -> bool {
-        self.unix_socket.is_none() && self.connect_to.is_empty() && self.resolve.is_empty()
-    }
 }
 
 /// A host field and what follows its ':': `[v6]:rest` or `name:rest`.
