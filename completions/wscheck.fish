@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_wscheck_global_optspecs
-    string join \n H/header= s/subprotocol= o/origin= u/auth= deflate k/insecure cacert= cert= key= cert-warn-days= proxy= noproxy= connect-timeout= L/location max-redirs= handshake-only x/execute= n/count= expect= expect-close= w/wait= timeout= binary 0/null binary-output= P/show-ping-pong ping-interval= ping-timeout= max-size= timestamps lenient v/verbose json show-secrets color= h/help V/version
+    string join \n H/header= s/subprotocol= o/origin= u/auth= deflate k/insecure cacert= cert= key= cert-warn-days= proxy= noproxy= unix-socket= connect-to= resolve= 4/ipv4 6/ipv6 connect-timeout= L/location max-redirs= handshake-only x/execute= n/count= expect= expect-close= w/wait= timeout= binary 0/null binary-output= P/show-ping-pong ping-interval= ping-timeout= max-size= timestamps lenient v/verbose json show-secrets color= h/help V/version
 end
 
 function __fish_wscheck_needs_command
@@ -32,8 +32,11 @@ complete -c wscheck -n "__fish_wscheck_needs_command" -l cacert -d 'wss://: trus
 complete -c wscheck -n "__fish_wscheck_needs_command" -l cert -d 'wss://: present this PEM client certificate (with --key)' -r -F
 complete -c wscheck -n "__fish_wscheck_needs_command" -l key -d 'wss://: the PKCS#8 PEM private key of --cert' -r -F
 complete -c wscheck -n "__fish_wscheck_needs_command" -l cert-warn-days -d 'wss://: warn when the server\'s certificate expires within N days' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -l proxy -d 'Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; \'\' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY.' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l proxy -d 'Tunnel through this proxy: http://[user:pass@]host[:port] (CONNECT), socks5://… (SOCKS5, the name resolved here) or socks5h://… (the proxy resolves it); \'\' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY.' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l noproxy -d 'Hosts to reach without a proxy (comma-separated names, domains, IPs or CIDR ranges such as 10.0.0.0/8; overrides NO_PROXY); \'*\' for all' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l unix-socket -d 'Connect to this Unix domain socket instead of the network; the URL still gives Host, the path and, for wss://, the TLS name (as curl)' -r -F
+complete -c wscheck -n "__fish_wscheck_needs_command" -l connect-to -d 'For a connection to HOST:PORT, connect to CONNECT_HOST:CONNECT_PORT instead; Host, SNI and certificate checks keep the URL\'s name. Empty HOST or PORT: any; empty CONNECT_HOST or CONNECT_PORT: the URL\'s. IPv6 in brackets. Repeatable; the first match applies' -r
+complete -c wscheck -n "__fish_wscheck_needs_command" -l resolve -d 'Use these addresses for HOST:PORT instead of DNS: HOST:PORT:ADDR[,ADDR...] (HOST may be \'*\'; IPv6 in [brackets]); used whatever -4/-6 say. Repeatable' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l connect-timeout -d 'One deadline for DNS + TCP + TLS + the HTTP exchange of each connection (250ms, 2s, 1m, or seconds; 0: no limit)' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l max-redirs -d 'The most redirects -L follows' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -s x -l execute -d 'Send MSG after connecting (repeatable, in order); stdin is then not read. @FILE sends the file\'s content as one message, @- stdin\'s, @@text the text @text' -r
@@ -53,6 +56,8 @@ always\t''
 never\t''"
 complete -c wscheck -n "__fish_wscheck_needs_command" -l deflate -d 'Offer permessage-deflate as Chrome does (\'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\'), judge the answer, and compress messages when it is agreed'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s k -l insecure -d 'wss://: accept any certificate and host name (insecure)'
+complete -c wscheck -n "__fish_wscheck_needs_command" -s 4 -l ipv4 -d 'Resolve names to IPv4 addresses only'
+complete -c wscheck -n "__fish_wscheck_needs_command" -s 6 -l ipv6 -d 'Resolve names to IPv6 addresses only'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s L -l location -d 'Follow redirects (3xx with Location)'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l handshake-only -d 'Close (1000) right after the verdict'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l binary -d 'Send each stdin line, and each -x message, as a binary message'

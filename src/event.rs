@@ -161,6 +161,21 @@ pub struct TlsInfo {
     pub took: Duration,
 }
 
+/// Where a connection went: an IP address and port, or a Unix socket's path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Address {
+    Ip(SocketAddr),
+    Unix(String),
+}
+
+/// A flag that routed a connection (`--connect-to`, `--resolve`, `--unix-socket`) and the
+/// rule or value of it that applied, as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Via {
+    pub option: &'static str,
+    pub value: String,
+}
+
 #[derive(Debug, Clone)]
 pub enum Event {
     /// A remark about how wscheck understood the command (URL mapping, header overrides).
@@ -168,16 +183,22 @@ pub enum Event {
         level: Level,
         text: String,
     },
-    /// TCP connected.
+    /// TCP (or the Unix socket) connected.
     Connect {
         host: String,
         port: u16,
-        addr: SocketAddr,
+        addr: Address,
         /// True when this is the connection to a proxy.
         proxy: bool,
-        /// DNS time, None for an IP literal.
+        /// DNS time, None for an IP literal (or `--resolve`, a Unix socket).
         dns: Option<Duration>,
         tcp: Duration,
+        /// What routed the connection otherwise than the URL says, in order; usually nothing.
+        via: Vec<Via>,
+    },
+    /// A step of the SOCKS5 exchange with a proxy, in words (`SOCKS5 greeting: …`).
+    Socks {
+        text: String,
     },
     /// The CONNECT exchange with a proxy.
     Proxy {

@@ -11,7 +11,7 @@ use clap_mangen::roff::{Roff, bold, roman};
 use crate::cli::Cli;
 
 const ENVIRONMENT: &[(&str, &str)] = &[
-    ("http_proxy", "proxy for ws:// (lower case only, as curl)"),
+    ("http_proxy", "proxy for ws:// (lower case only, as curl): http://, socks5:// or socks5h://"),
     ("https_proxy, HTTPS_PROXY", "proxy for wss://"),
     ("all_proxy, ALL_PROXY", "proxy for both when the above are not set"),
     ("no_proxy, NO_PROXY", "hosts reached without a proxy: names, domains, IP addresses, CIDR ranges, or * for all"),
@@ -29,6 +29,14 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("wscheck -x ping --expect pong ws://host/", "send a message and exit 0 at the first reply matching a regex"),
     ("printf 'a\\nb\\n' | wscheck ws://host/", "one message per stdin line, replies on stdout"),
     ("wscheck --deflate -v ws://host/", "offer permessage-deflate as Chrome does; -v shows wire sizes"),
+    (
+        "wscheck --connect-to example.org:443:10.0.0.7:443 wss://example.org/",
+        "one backend; Host, SNI and the certificate keep example.org",
+    ),
+    (
+        "wscheck --proxy socks5h://127.0.0.1:1080 wss://example.org/",
+        "through a SOCKS5 proxy (ssh -D 1080) that resolves the name",
+    ),
     ("wscheck serve --port 0", "a local echo server; its URL is printed on stdout"),
 ];
 

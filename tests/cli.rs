@@ -211,9 +211,10 @@ fn user_without_a_password_is_asked_for_one_on_a_terminal() {
 fn a_proxy_variable_wscheck_cannot_use_is_a_warning_not_an_error() {
     let server = Serve::start(&[]);
     for var in ["all_proxy", "ALL_PROXY", "http_proxy"] {
-        let r = wscheck_env(&["--handshake-only", &server.url], b"", &[(var, "socks5://bob:pw@127.0.0.1:1")]);
+        let r = wscheck_env(&["--handshake-only", &server.url], b"", &[(var, "socks4://bob:pw@127.0.0.1:1")]);
         r.code(0).err_has(&format!(
-            "* warning: {var}=socks5://bob:*****@127.0.0.1:1 is a socks5:// proxy, which wscheck cannot use (only http:// CONNECT proxies): ignored"
+            "* warning: {var}=socks4://bob:*****@127.0.0.1:1 is a socks4:// proxy, which wscheck cannot use \
+             (only http:// (CONNECT), socks5:// and socks5h://): ignored"
         ));
         r.err_lacks(":pw@");
     }

@@ -57,7 +57,7 @@ pub struct RequestArgs {
     pub deflate: bool,
 }
 
-/// How the server is reached: TLS, proxies, the connection deadline.
+/// How the server is reached: TLS, proxies, routes, the connection deadline.
 #[derive(Debug, Args, Clone)]
 #[command(next_help_heading = "Connection")]
 pub struct ReachArgs {
@@ -85,7 +85,8 @@ pub struct ReachArgs {
     #[arg(
         long,
         value_name = "URL",
-        help = "Tunnel through this HTTP proxy (CONNECT): http://[user:pass@]host[:port]; '' for none.\n\
+        help = "Tunnel through this proxy: http://[user:pass@]host[:port] (CONNECT), socks5://… (SOCKS5, the \
+                name resolved here) or socks5h://… (the proxy resolves it); '' for none.\n\
                 Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY."
     )]
     pub proxy: Option<String>,
@@ -94,6 +95,34 @@ pub struct ReachArgs {
     /// 10.0.0.0/8; overrides NO_PROXY); '*' for all.
     #[arg(long, value_name = "LIST")]
     pub noproxy: Option<String>,
+
+    /// Connect to this Unix domain socket instead of the network; the URL still gives Host, the
+    /// path and, for wss://, the TLS name (as curl).
+    #[arg(long, value_name = "PATH")]
+    pub unix_socket: Option<PathBuf>,
+
+    /// For a connection to HOST:PORT, connect to CONNECT_HOST:CONNECT_PORT instead; Host, SNI
+    /// and certificate checks keep the URL's name. Empty HOST or PORT: any; empty CONNECT_HOST
+    /// or CONNECT_PORT: the URL's. IPv6 in brackets. Repeatable; the first match applies.
+    #[arg(long, value_name = "HOST:PORT:CONNECT_HOST:CONNECT_PORT")]
+    pub connect_to: Vec<String>,
+
+    // An attribute, not a doc comment: rustdoc would read the brackets as links.
+    #[arg(
+        long,
+        value_name = "HOST:PORT:ADDR",
+        help = "Use these addresses for HOST:PORT instead of DNS: HOST:PORT:ADDR[,ADDR...] (HOST may be \
+                '*'; IPv6 in [brackets]); used whatever -4/-6 say. Repeatable"
+    )]
+    pub resolve: Vec<String>,
+
+    /// Resolve names to IPv4 addresses only.
+    #[arg(short = '4', long, conflicts_with = "ipv6")]
+    pub ipv4: bool,
+
+    /// Resolve names to IPv6 addresses only.
+    #[arg(short = '6', long)]
+    pub ipv6: bool,
 
     /// One deadline for DNS + TCP + TLS + the HTTP exchange of each connection (250ms, 2s, 1m,
     /// or seconds; 0: no limit).

@@ -1,27 +1,32 @@
-//! Getting a byte stream to the server: DNS, TCP, a proxy's tunnel and TLS, all under one
-//! deadline. Nothing here knows the WebSocket handshake; the HTTP/1.1 a proxy speaks is
-//! `http1`'s.
+//! Getting a byte stream to the server: DNS, TCP (or a Unix socket), a proxy's tunnel (HTTP
+//! CONNECT or SOCKS5) and TLS, all under one deadline, routed as `--connect-to`, `--resolve`,
+//! `-4`/`-6` and `--unix-socket` say ([`route`]). Nothing here knows the WebSocket handshake;
+//! the HTTP/1.1 a proxy speaks is `http1`'s.
 //!
-//! The deadline is enforced on every read and write through [`Tcp`], so a server that
+//! The deadline is enforced on every read and write through [`Socket`], so a server that
 //! dribbles one byte at a time still ends at the deadline, through TLS too.
 
 pub mod cert;
 pub mod proxy;
+pub mod route;
+pub mod socket;
 pub mod socks;
 pub mod tcp;
 pub mod tls;
 pub mod tls_failure;
+mod unix;
 pub mod wording;
 
 use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Instant;
 
-use crate::event::{Event, TlsInfo};
+use crate::event::{Address, Event, Level, TlsInfo, Via};
 use crate::exit::{Cause, Code, Failure, Phase};
 use crate::target::{Scheme, Target};
-use proxy::Proxy;
-use tcp::Tcp;
+use proxy::{Kind, Proxy};
+pub use route::Route;
+use socket::Socket;
 pub use tls::TlsOptions;
 
 /// When a connection must be done by (DNS, TCP, a proxy's tunnel, TLS and the HTTP
@@ -51,22 +56,22 @@ impl Deadline {
     }
 }
 
-/// The connected stream, plain or TLS.
+/// The connected stream, plain or TLS, over TCP or a Unix socket.
 #[derive(Debug)]
 pub enum Stream {
-    Plain(Tcp),
-    Tls(Box<native_tls::TlsStream<Tcp>>),
+    Plain(Socket),
+    Tls(Box<native_tls::TlsStream<Socket>>),
 }
 
 impl Stream {
-    fn tcp_mut(&mut self) -> &mut Tcp {
+    fn socket_mut(&mut self) -> &mut Socket {
         match self {
             Stream::Plain(t) => t,
             Stream::Tls(s) => s.get_mut(),
         }
     }
 
-    fn tcp(&self) -> &Tcp {
+    fn socket(&self) -> &Socket {
         match self {
             Stream::Plain(t) => t,
             Stream::Tls(s) => s.get_ref(),
@@ -75,22 +80,22 @@ impl Stream {
 
     /// The descriptor the session's poll waits on.
     pub fn raw_fd(&self) -> RawFd {
-        self.tcp().stream.as_raw_fd()
+        self.socket().stream.as_raw_fd()
     }
 
     /// Switch the socket to non-blocking reads and writes (the session), or back.
     pub fn set_nonblocking(&self, on: bool) -> io::Result<()> {
-        self.tcp().stream.set_nonblocking(on)
+        self.socket().stream.set_nonblocking(on)
     }
 
     /// Lift the deadline of the handshake: the session keeps its own time.
     pub fn clear_deadline(&mut self) -> io::Result<()> {
-        self.tcp_mut().set_deadline(None)
+        self.socket_mut().set_deadline(None)
     }
 
     /// Bring the deadline forward to `d` if that is sooner.
     pub fn shorten_deadline(&mut self, d: Instant) {
-        self.tcp_mut().shorten_deadline(d)
+        self.socket_mut().shorten_deadline(d)
     }
 }
 
@@ -123,6 +128,8 @@ impl Write for Stream {
 pub struct ConnectOptions {
     pub tls: TlsOptions,
     pub proxy: Option<Proxy>,
+    /// `--connect-to`, `--resolve`, `-4`/`-6`, `--unix-socket`.
+    pub route: Route,
     pub show_secrets: bool,
 }
 
@@ -187,36 +194,69 @@ fn presented(target: &Target, opts: &ConnectOptions, deadline: Deadline) -> Opti
     cert::peer_cert(&der, &target.host)
 }
 
-/// DNS, TCP and the proxy's tunnel, if any: a connected stream to the server under `deadline`.
+/// The Unix socket, or DNS, TCP and the proxy's tunnel if any: a connected stream to the
+/// server under `deadline`, routed as `opts.route` says.
 fn open(
     target: &Target,
     opts: &ConnectOptions,
     deadline: Deadline,
     emit: &mut dyn FnMut(Event),
-) -> Result<Tcp, Failure> {
-    let (host, port) = match &opts.proxy {
-        Some(p) => (p.host.as_str(), p.port),
-        None => (target.host.as_str(), target.port),
+) -> Result<Socket, Failure> {
+    if let Some(path) = &opts.route.unix_socket {
+        return unix::open(path, target, deadline, emit);
+    }
+    // Where the URL's host and port lead: --connect-to re-points them; Host, SNI and the
+    // certificate checks keep the URL's names.
+    let (host, port, connect_to) = opts.route.destination(&target.host, target.port);
+    let to_connect_to = || connect_to.map(|c| Via { option: "--connect-to", value: c.rule.clone() });
+    let Some(proxy) = &opts.proxy else {
+        let found = opts.route.addresses(&host, port, deadline)?;
+        let via = to_connect_to().into_iter().chain(resolved_via(found.rule.as_ref())).collect();
+        return connect_tcp(&host, port, false, found, via, deadline, emit);
     };
+    let found = opts.route.addresses(&proxy.host, proxy.port, deadline)?;
+    let via = resolved_via(found.rule.as_ref()).into_iter().collect();
+    let mut socket = connect_tcp(&proxy.host, proxy.port, true, found, via, deadline, emit)?;
+    let authority = crate::target::authority(&host, port);
+    if let Some(rule) = connect_to {
+        let text =
+            format!("--connect-to {}: the proxy is asked for {authority} instead of {}", rule.rule, target.authority());
+        emit(Event::Note { level: Level::Info, text });
+    }
+    match proxy.kind {
+        Kind::Http => {
+            if let Some(entry) = opts.route.pinned(&host, port) {
+                let text = format!("--resolve {} is not used: the HTTP proxy resolves {host}", entry.rule);
+                emit(Event::Note { level: Level::Warning, text });
+            }
+            proxy::tunnel(&mut socket, proxy, &authority, opts.show_secrets, deadline, emit)?
+        }
+        Kind::Socks5 | Kind::Socks5h => socks::tunnel(&mut socket, proxy, (&host, port), opts, deadline, emit)?,
+    }
+    Ok(socket)
+}
+
+/// The `via` of a connection whose addresses came from `--resolve`.
+fn resolved_via(rule: Option<&String>) -> Option<Via> {
+    rule.map(|r| Via { option: "--resolve", value: r.clone() })
+}
+
+/// TCP to the first of `found`'s addresses that answers, said as a `Connect` event.
+fn connect_tcp(
+    host: &str,
+    port: u16,
+    proxy: bool,
+    found: route::Addresses,
+    via: Vec<Via>,
+    deadline: Deadline,
+    emit: &mut dyn FnMut(Event),
+) -> Result<Socket, Failure> {
     let authority = crate::target::authority(host, port);
     let started = Instant::now();
-    let (addrs, looked_up) = tcp::resolve(host, port, deadline)?;
-    let dns = looked_up.then(|| started.elapsed());
-    let tcp_started = Instant::now();
-    let stream = tcp::connect_tcp(&authority, opts.proxy.is_some(), &addrs, deadline)?;
-    let addr = stream.peer_addr().unwrap_or(addrs[0]);
+    let stream = tcp::connect_tcp(&authority, proxy, &found.addrs, deadline)?;
+    let addr = stream.peer_addr().unwrap_or(found.addrs[0]);
     let _ = stream.set_nodelay(true);
-    emit(Event::Connect {
-        host: host.to_string(),
-        port,
-        addr,
-        proxy: opts.proxy.is_some(),
-        dns,
-        tcp: tcp_started.elapsed(),
-    });
-    let mut tcp = Tcp::new(stream, deadline.at);
-    if let Some(proxy) = &opts.proxy {
-        proxy::tunnel(&mut tcp, proxy, target, opts.show_secrets, deadline, emit)?;
-    }
-    Ok(tcp)
+    let (host, addr, dns, tcp) = (host.to_string(), Address::Ip(addr), found.dns, started.elapsed());
+    emit(Event::Connect { host, port, addr, proxy, dns, tcp, via });
+    Ok(Socket::new(stream, deadline.at))
 }

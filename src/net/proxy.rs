@@ -1,5 +1,5 @@
-//! HTTP CONNECT proxies: which proxy to use (the flag, else the environment as curl reads
-//! it), whether NO_PROXY exempts the target, and the CONNECT exchange itself.
+//! Proxies: which proxy to use (the flag, else the environment as curl reads it), whether
+//! NO_PROXY exempts the target, and the HTTP CONNECT exchange itself (SOCKS5's is in `socks`).
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -13,25 +13,56 @@ use crate::words::os_words;
 /// A proxy to tunnel through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proxy {
+    pub kind: Kind,
     pub host: String,
     pub port: u16,
-    /// (user, password) for `Proxy-Authorization: Basic`.
+    /// (user, password): `Proxy-Authorization: Basic` for HTTP, RFC 1929 for SOCKS5.
     pub credentials: Option<(String, String)>,
     /// Where it came from, for the transcript: `--proxy` or the variable's name.
     pub source: String,
 }
 
-/// Parse a proxy URL: `http://[user:pass@]host[:port]`, scheme optional, port 1080 by default (as curl).
+/// How a proxy opens the tunnel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `http://`: HTTP CONNECT.
+    Http,
+    /// `socks5://`: SOCKS5, the server's name resolved here.
+    Socks5,
+    /// `socks5h://`: SOCKS5, the proxy resolves the name.
+    Socks5h,
+}
+
+impl Kind {
+    fn of(scheme: &str) -> Option<Kind> {
+        match scheme.to_ascii_lowercase().as_str() {
+            "http" => Some(Kind::Http),
+            "socks5" => Some(Kind::Socks5),
+            "socks5h" => Some(Kind::Socks5h),
+            _ => None,
+        }
+    }
+
+    pub fn is_socks(self) -> bool {
+        self != Kind::Http
+    }
+}
+
+/// The kinds of proxy wscheck can use, for messages.
+const KINDS: &str = "http:// (CONNECT), socks5:// and socks5h://";
+
+/// Parse a proxy URL: `http://`, `socks5://` or `socks5h://` `[user:pass@]host[:port]`,
+/// scheme optional (http), port 1080 by default (as curl).
 pub fn parse(url: &str, source: &str) -> Result<Proxy, Failure> {
     let usage = |m: String| Failure::new(Code::Usage, m);
     let text = if url.contains("://") { url.to_string() } else { format!("http://{url}") };
     let parsed = url::Url::parse(&text).map_err(|e| usage(format!("bad proxy URL from {source}: {e}")))?;
-    if parsed.scheme() != "http" {
+    let Some(kind) = Kind::of(parsed.scheme()) else {
         return Err(usage(format!(
-            "proxy from {source}: only http:// (CONNECT) proxies are supported, not {}://",
+            "proxy from {source}: only {KINDS} proxies are supported, not {}://",
             parsed.scheme()
         )));
-    }
+    };
     let host = match parsed.host() {
         Some(url::Host::Domain(d)) => d.to_string(),
         Some(url::Host::Ipv4(a)) => a.to_string(),
@@ -41,14 +72,20 @@ pub fn parse(url: &str, source: &str) -> Result<Proxy, Failure> {
     let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
     let credentials =
         (!parsed.username().is_empty()).then(|| (decode(parsed.username()), decode(parsed.password().unwrap_or(""))));
-    Ok(Proxy { host, port: parsed.port().unwrap_or(1080), credentials, source: source.to_string() })
+    if let Some((user, pass)) = &credentials
+        && kind.is_socks()
+        && (user.len() > 255 || pass.len() > 255)
+    {
+        return Err(usage(format!("proxy from {source}: a SOCKS5 user name or password has at most 255 bytes")));
+    }
+    Ok(Proxy { kind, host, port: parsed.port().unwrap_or(1080), credentials, source: source.to_string() })
 }
 
 /// The proxy for `target`: `--proxy` wins (an empty one means none), else the environment
 /// as curl reads it: `http_proxy` (lower case only) for ws://, `https_proxy`/`HTTPS_PROXY`
 /// for wss://, then `all_proxy`/`ALL_PROXY`; `--noproxy` or `no_proxy`/`NO_PROXY` exempt hosts.
 ///
-/// A variable naming a proxy of a kind wscheck cannot use (`socks5://…`) is skipped with a
+/// A variable naming a proxy of a kind wscheck cannot use (`socks4://…`) is skipped with a
 /// warning in `warnings`, never an error: it was set for other programs too.
 pub fn select(
     target: &Target,
@@ -71,8 +108,8 @@ pub fn select(
     for name in names {
         let Some(url) = env(name).filter(|v| !v.is_empty()) else { continue };
         match url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase()) {
-            Some(scheme) if scheme != "http" => warnings.push(format!(
-                "{name}={} is a {scheme}:// proxy, which wscheck cannot use (only http:// CONNECT proxies): ignored",
+            Some(scheme) if Kind::of(&scheme).is_none() => warnings.push(format!(
+                "{name}={} is a {scheme}:// proxy, which wscheck cannot use (only {KINDS}): ignored",
                 crate::target::redact(&url)
             )),
             _ => return parse(&url, name).map(Some),
@@ -135,16 +172,16 @@ fn split_port(entry: &str) -> (&str, Option<u16>) {
     }
 }
 
-/// Ask the proxy for a tunnel to `target` over `stream` and check its answer.
+/// Ask the HTTP proxy for a tunnel to `authority` (the URL's, or where `--connect-to` points
+/// it) over `stream` and check its answer.
 pub fn tunnel(
-    stream: &mut super::tcp::Tcp,
+    stream: &mut super::socket::Socket,
     proxy: &Proxy,
-    target: &Target,
+    authority: &str,
     show_secrets: bool,
     deadline: super::Deadline,
     emit: &mut dyn FnMut(Event),
 ) -> Result<(), Failure> {
-    let authority = target.authority();
     let mut lines = vec![format!("CONNECT {authority} HTTP/1.1"), format!("Host: {authority}")];
     let mut shown = lines.clone();
     if let Some((user, pass)) = &proxy.credentials {
@@ -220,16 +257,33 @@ mod tests {
 
     #[test]
     fn a_proxy_variable_of_another_kind_is_skipped_with_a_warning() {
-        let env = env_of(&[("all_proxy", "socks5://u:pw@s:1080"), ("ALL_PROXY", "http://p:3128")]);
+        let env = env_of(&[("all_proxy", "socks4://u:pw@s:1080"), ("ALL_PROXY", "http://p:3128")]);
         let mut warnings = vec![];
         let p = select(&t("ws://h/"), None, None, &env, &mut warnings).unwrap().unwrap();
         assert_eq!((p.host.as_str(), p.source.as_str()), ("p", "ALL_PROXY"));
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].contains("socks5://u:*****@s:1080") && !warnings[0].contains("pw"), "{warnings:?}");
-        let only = env_of(&[("ALL_PROXY", "socks5h://s")]);
+        assert!(warnings[0].contains("socks4://u:*****@s:1080") && !warnings[0].contains("pw"), "{warnings:?}");
+        let only = env_of(&[("ALL_PROXY", "https://s")]);
         let mut warnings = vec![];
         assert_eq!(select(&t("wss://h/"), None, None, &only, &mut warnings).unwrap(), None);
         assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn socks5_proxies_in_the_flag_and_the_environment() {
+        let env = env_of(&[("http_proxy", "socks5h://u:p%40ss@s:9050"), ("ALL_PROXY", "SOCKS5://s2")]);
+        let mut warnings = vec![];
+        let p = select(&t("ws://h/"), None, None, &env, &mut warnings).unwrap().unwrap();
+        assert_eq!((p.kind, p.host.as_str(), p.port), (Kind::Socks5h, "s", 9050));
+        assert_eq!(p.credentials, Some(("u".into(), "p@ss".into())));
+        let p = select(&t("wss://h/"), None, None, &env, &mut warnings).unwrap().unwrap();
+        assert_eq!((p.kind, p.port, p.source.as_str()), (Kind::Socks5, 1080, "ALL_PROXY"));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let flag = select(&t("ws://h/"), Some("socks5://[::1]:1"), None, &env, &mut warnings).unwrap().unwrap();
+        assert_eq!((flag.kind, flag.host.as_str(), flag.port), (Kind::Socks5, "::1", 1));
+        let long = format!("socks5://{}:p@s", "u".repeat(256));
+        assert_eq!(parse(&long, "--proxy").unwrap_err().code, Code::Usage);
+        assert!(parse(&format!("http://{}:p@s", "u".repeat(256)), "--proxy").is_ok());
     }
 
     #[test]
@@ -237,7 +291,7 @@ mod tests {
         let env = env_of(&[("http_proxy", "p1:3128")]);
         assert_eq!(select(&t("ws://h/"), Some("px:9"), None, &env, &mut vec![]).unwrap().unwrap().host, "px");
         assert_eq!(select(&t("ws://h/"), Some(""), None, &env, &mut vec![]).unwrap(), None);
-        assert!(select(&t("ws://h/"), Some("socks5://x"), None, &env, &mut vec![]).is_err());
+        assert!(select(&t("ws://h/"), Some("socks4://x"), None, &env, &mut vec![]).is_err());
     }
 
     #[test]

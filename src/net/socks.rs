@@ -2,11 +2,21 @@
 //! that is already connected to the proxy and bounded by the caller's deadline.
 //!
 //! Hand-written because the `socks` crate connects by itself with no deadline. Each step is
-//! reported in words for the transcript; every refusal has a typed cause.
+//! reported in words for the transcript; every refusal has a typed cause. [`tunnel`] runs
+//! the exchange for `net::connect`: the name resolved here (`socks5://`) or by the proxy
+//! (`socks5h://`), the steps as [`Event::Socks`], a refusal as exit 3, a timeout as exit 7.
 
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::proxy::{Kind, Proxy};
+use super::socket::Socket;
+use super::{ConnectOptions, Deadline};
+use crate::event::{Event, Level};
+use crate::exit::{Cause, Code, Failure, Phase};
+use crate::target::authority;
+use crate::words::os_words;
 
 /// Where the tunnel should lead: an address resolved here (`socks5://`), or a name the proxy
 /// resolves (`socks5h://`).
@@ -94,13 +104,15 @@ const USER_PASS: u8 = 0x02;
 const NONE_ACCEPTABLE: u8 = 0xff;
 
 /// Open a tunnel to `destination:port` over `stream` (connected to the proxy), authenticating
-/// with `credentials` when the proxy asks. `step` is told each step in words. Returns the
-/// address the proxy says it bound, in words (an IP and port, or a name and port).
+/// with `credentials` when the proxy asks (the password said only with `show_secrets`).
+/// `step` is told each step in words. Returns the address the proxy says it bound, in words
+/// (an IP and port, or a name and port; a name's bytes as message text, see `escape::net`).
 pub fn connect(
     stream: &mut (impl Read + Write),
     destination: &Destination,
     port: u16,
     credentials: Option<(&str, &str)>,
+    show_secrets: bool,
     step: &mut dyn FnMut(String),
 ) -> Result<String, SocksError> {
     let mut greeting = vec![VERSION, 1, NO_AUTH];
@@ -119,7 +131,8 @@ pub fn connect(
     match (choice[1], credentials) {
         (NO_AUTH, _) => step("SOCKS5 proxy asks for no authentication".into()),
         (USER_PASS, Some((user, pass))) => {
-            step(format!("SOCKS5 proxy asks for username/password: sending user '{user}' (password masked)"));
+            let password = if show_secrets { format!("password '{pass}'") } else { "the password (masked)".into() };
+            step(format!("SOCKS5 proxy asks for username/password: sending user '{user}' and {password}"));
             authenticate(stream, user, pass)?;
             step("SOCKS5 authentication accepted".into());
         }
@@ -164,6 +177,63 @@ pub fn connect(
     Ok(bound)
 }
 
+/// The SOCKS5 exchange of `net::connect`: a tunnel to `host:port` (the URL's, or where
+/// `--connect-to` points it) over `stream`, connected to `proxy`. For `socks5://` the name is
+/// resolved here, as `route` says (`--resolve`, `-4`/`-6`); for `socks5h://` the proxy resolves
+/// it. Every step is said as an [`Event::Socks`]; all of it within the stream's deadline.
+pub fn tunnel(
+    stream: &mut Socket,
+    proxy: &Proxy,
+    (host, port): (&str, u16),
+    opts: &ConnectOptions,
+    deadline: Deadline,
+    emit: &mut dyn FnMut(Event),
+) -> Result<(), Failure> {
+    let route = &opts.route;
+    let destination = match (proxy.kind, host.parse::<IpAddr>()) {
+        (Kind::Socks5, _) => {
+            let found = route.addresses(host, port, deadline)?;
+            let ip = found.addrs[0].ip();
+            if host.parse::<IpAddr>().is_err() || found.rule.is_some() {
+                let via = found.rule.map(|r| format!(" (--resolve {r})")).unwrap_or_default();
+                let text = format!(
+                    "SOCKS5 (socks5://): {host} resolved here to {ip}{via}; socks5h:// lets the proxy resolve it"
+                );
+                emit(Event::Socks { text });
+            }
+            Destination::Ip(ip)
+        }
+        (_, Ok(ip)) => Destination::Ip(ip),
+        (_, Err(_)) => {
+            if let Some(entry) = route.pinned(host, port) {
+                let text = format!("--resolve {} is not used: with socks5h:// the proxy resolves {host}", entry.rule);
+                emit(Event::Note { level: Level::Warning, text });
+            }
+            Destination::Name(host.to_string())
+        }
+    };
+    let credentials = proxy.credentials.as_ref().map(|(u, p)| (u.as_str(), p.as_str()));
+    let mut step = |text: String| emit(Event::Socks { text });
+    let place = authority(&proxy.host, proxy.port);
+    connect(stream, &destination, port, credentials, opts.show_secrets, &mut step).map(|_| ()).map_err(|e| match e {
+        e if e.is_timeout() => {
+            deadline.timed_out(Phase::Proxy, &format!("during the SOCKS5 exchange with the proxy {place}"))
+        }
+        SocksError::Io(e) => {
+            let words = format!("could not talk to the SOCKS5 proxy {place}: {}", os_words(&e));
+            Failure::because(Code::Connect, Cause::Io(e), words)
+        }
+        SocksError::Refused(code) => Failure::new(
+            Code::Connect,
+            format!(
+                "the SOCKS5 proxy {place} could not open the tunnel to {destination}:{port}: {} (reply {code})",
+                reply_words(code)
+            ),
+        ),
+        other => Failure::new(Code::Connect, format!("the SOCKS5 proxy {place} {other}")),
+    })
+}
+
 /// RFC 1929: VER 1, ULEN, UNAME, PLEN, PASSWD → VER, STATUS (0 is success).
 fn authenticate(stream: &mut (impl Read + Write), user: &str, pass: &str) -> Result<(), SocksError> {
     let ulen = u8::try_from(user.len()).map_err(|_| SocksError::TooLong("user name"))?;
@@ -189,7 +259,7 @@ fn read_address(stream: &mut impl Read, kind: u8) -> Result<String, SocksError> 
             let [len] = read_n::<1>(stream)?;
             let mut name = vec![0u8; usize::from(len)];
             read_exact(stream, &mut name)?;
-            crate::escape::bytes(&name)
+            crate::escape::net(&name)
         }
         other => return Err(SocksError::NotSocks(format!("its reply has address type {other}"))),
     };
@@ -246,7 +316,7 @@ mod tests {
     ) -> (Result<String, SocksError>, Vec<u8>, Vec<String>) {
         let mut s = Scripted { answers: io::Cursor::new(answers.to_vec()), sent: Vec::new() };
         let mut steps = Vec::new();
-        let r = connect(&mut s, &dest, 443, creds, &mut |t| steps.push(t));
+        let r = connect(&mut s, &dest, 443, creds, false, &mut |t| steps.push(t));
         (r, s.sent, steps)
     }
 

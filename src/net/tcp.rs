@@ -1,105 +1,38 @@
-//! TCP under a deadline: DNS on a thread that can be left behind, a connect per address,
-//! and a [`Tcp`] stream whose every read and write ends at the deadline.
+//! TCP under a deadline: DNS on a thread that can be left behind (restricted by `-4`/`-6`),
+//! and a connect per address.
 
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::{Duration, Instant};
+use std::sync::mpsc;
+use std::time::Instant;
 
 use super::Deadline;
+use super::route::Family;
 use super::wording::dns_words;
 use crate::exit::{Cause, Code, Failure, Phase};
 use crate::words::os_words;
 
-/// A TCP stream whose reads and writes fail with `TimedOut` past an optional deadline.
-#[derive(Debug)]
-pub struct Tcp {
-    pub(super) stream: TcpStream,
-    deadline: Option<Instant>,
-    /// While set (during the TLS handshake), the first bytes read are copied here, to name
-    /// what a server that does not speak TLS answered instead.
-    pub(super) tap: Option<Arc<Mutex<Vec<u8>>>>,
-}
-
-/// How many of the bytes read during a TLS handshake are kept for the error message.
-pub(super) const TAP: usize = 80;
-
-impl Tcp {
-    pub(super) fn new(stream: TcpStream, deadline: Instant) -> Tcp {
-        Tcp { stream, deadline: Some(deadline), tap: None }
-    }
-
-    /// Set or clear the deadline. Clearing it restores blocking reads with no timeout.
-    pub fn set_deadline(&mut self, deadline: Option<Instant>) -> io::Result<()> {
-        self.deadline = deadline;
-        if deadline.is_none() {
-            self.stream.set_read_timeout(None)?;
-            self.stream.set_write_timeout(None)?;
-        }
-        Ok(())
-    }
-
-    /// Bring the deadline forward to `d` if that is sooner.
-    pub fn shorten_deadline(&mut self, d: Instant) {
-        self.deadline = Some(self.deadline.map_or(d, |old| old.min(d)));
-    }
-
-    fn remaining(&self) -> io::Result<Option<Duration>> {
-        match self.deadline {
-            None => Ok(None),
-            Some(d) => match d.checked_duration_since(Instant::now()) {
-                Some(left) if !left.is_zero() => Ok(Some(left)),
-                _ => Err(io::Error::new(io::ErrorKind::TimedOut, "deadline reached")),
-            },
-        }
-    }
-}
-
-impl Read for Tcp {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if let Some(left) = self.remaining()? {
-            self.stream.set_read_timeout(Some(left))?;
-        }
-        let deadline = self.deadline.is_some();
-        let n = self.stream.read(buf).map_err(|e| timeout_kind(e, deadline))?;
-        if let Some(tap) = &self.tap
-            && let Ok(mut kept) = tap.lock()
-        {
-            let room = TAP.saturating_sub(kept.len()).min(n);
-            kept.extend_from_slice(&buf[..room]);
-        }
-        Ok(n)
-    }
-}
-
-impl Write for Tcp {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if let Some(left) = self.remaining()? {
-            self.stream.set_write_timeout(Some(left))?;
-        }
-        let deadline = self.deadline.is_some();
-        self.stream.write(buf).map_err(|e| timeout_kind(e, deadline))
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.stream.flush()
-    }
-}
-
-/// Under a deadline, a socket timeout shows as `WouldBlock` on Unix: call it what it is.
-/// Without one (the non-blocking session), `WouldBlock` means what it says.
-fn timeout_kind(e: io::Error, deadline: bool) -> io::Error {
-    if deadline && e.kind() == io::ErrorKind::WouldBlock {
-        io::Error::new(io::ErrorKind::TimedOut, "deadline reached")
-    } else {
-        e
-    }
-}
-
 /// DNS with the deadline: the system resolver cannot be interrupted, so it runs on a
-/// thread that is left behind if it overruns. IP literals skip it. Also says whether a
-/// lookup was made.
-pub(super) fn resolve(host: &str, port: u16, deadline: Deadline) -> Result<(Vec<SocketAddr>, bool), Failure> {
+/// thread that is left behind if it overruns. IP literals skip it. Only addresses of
+/// `family` are kept (`-4`/`-6`). Also says whether a lookup was made.
+pub(super) fn resolve(
+    host: &str,
+    port: u16,
+    family: Family,
+    deadline: Deadline,
+) -> Result<(Vec<SocketAddr>, bool), Failure> {
     if let Ok(ip) = host.parse::<IpAddr>() {
+        if !family.allows(ip) {
+            return Err(Failure::new(
+                Code::Connect,
+                format!(
+                    "cannot connect to {host}: it is an {} address, and {} allows only {}",
+                    version(ip),
+                    family.flag(),
+                    family.name()
+                ),
+            ));
+        }
         return Ok((vec![SocketAddr::new(ip, port)], false));
     }
     let (tx, rx) = mpsc::channel();
@@ -108,12 +41,30 @@ pub(super) fn resolve(host: &str, port: u16, deadline: Deadline) -> Result<(Vec<
         let _ = tx.send((name.as_str(), port).to_socket_addrs().map(|a| a.collect::<Vec<_>>()));
     });
     let left = deadline.at.saturating_duration_since(Instant::now());
+    let unresolved = |why: String| Failure::new(Code::Connect, format!("could not resolve host '{host}': {why}"));
     match rx.recv_timeout(left) {
-        Ok(Ok(addrs)) if !addrs.is_empty() => Ok((addrs, true)),
-        Ok(Ok(_)) => Err(Failure::new(Code::Connect, format!("could not resolve host '{host}': no addresses"))),
-        Ok(Err(e)) => Err(Failure::new(Code::Connect, format!("could not resolve host '{host}': {}", dns_words(&e)))),
+        Ok(Ok(addrs)) if !addrs.is_empty() => {
+            let kept: Vec<SocketAddr> = addrs.iter().copied().filter(|a| family.allows(a.ip())).collect();
+            if kept.is_empty() {
+                let had: Vec<String> = addrs.iter().map(|a| a.ip().to_string()).collect();
+                return Err(unresolved(format!(
+                    "no {} address ({}; it has {})",
+                    family.name(),
+                    family.flag(),
+                    had.join(", ")
+                )));
+            }
+            Ok((kept, true))
+        }
+        Ok(Ok(_)) => Err(unresolved("no addresses".into())),
+        Ok(Err(e)) => Err(unresolved(dns_words(&e))),
         Err(_) => Err(deadline.timed_out(Phase::Dns, &format!("resolving '{host}'"))),
     }
+}
+
+/// "IPv4" or "IPv6".
+fn version(ip: IpAddr) -> &'static str {
+    if ip.is_ipv4() { "IPv4" } else { "IPv6" }
 }
 
 /// How one address answered the connect.
@@ -188,6 +139,7 @@ mod tests {
     use super::*;
     use std::net::TcpListener;
     use std::os::fd::FromRawFd;
+    use std::time::Duration;
 
     fn deadline(after: Duration, by_timeout: bool) -> Deadline {
         Deadline { at: Instant::now() + after, by_timeout }

@@ -4,13 +4,12 @@
 //! the server's certificate says is in `cert`, failures in words in `tls_failure`.
 
 use std::io::Read;
-use std::net::TcpStream;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::Deadline;
-use super::tcp::{TAP, Tcp};
+use super::socket::{Raw, Socket, TAP};
 use super::tls_failure;
 use crate::exit::{Code, Failure, Phase};
 use crate::target::Target;
@@ -115,9 +114,9 @@ pub(super) enum Refused {
 pub(super) fn handshake(
     target: &Target,
     opts: &TlsOptions,
-    mut tcp: Tcp,
+    mut tcp: Socket,
     deadline: Deadline,
-) -> Result<native_tls::TlsStream<Tcp>, Refused> {
+) -> Result<native_tls::TlsStream<Socket>, Refused> {
     let connector = opts.connector().map_err(Refused::Other)?;
     let sent = Arc::new(Mutex::new(Vec::new()));
     tcp.tap = Some(sent.clone());
@@ -153,7 +152,7 @@ pub(super) fn handshake(
 
 /// Read on (briefly, within `deadline`) what a server that does not speak TLS answered, up
 /// to its first line end or [`TAP`] bytes.
-fn read_more(mut stream: TcpStream, sent: &mut Vec<u8>, deadline: Instant) {
+fn read_more(mut stream: Raw, sent: &mut Vec<u8>, deadline: Instant) {
     let until = deadline.min(Instant::now() + Duration::from_millis(500));
     while sent.len() < TAP && !sent.contains(&b'\n') {
         let left = until.saturating_duration_since(Instant::now());

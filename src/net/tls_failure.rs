@@ -236,7 +236,8 @@ mod tests {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         let mut connector = native_tls::TlsConnector::builder();
         connector.danger_accept_invalid_certs(true);
-        let tls = connector.build().unwrap().connect("localhost", super::super::tcp::Tcp::new(tcp, deadline)).unwrap();
+        let tls =
+            connector.build().unwrap().connect("localhost", super::super::socket::Socket::new(tcp, deadline)).unwrap();
         (Stream::Tls(Box::new(tls)), hold)
     }
 

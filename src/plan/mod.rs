@@ -14,8 +14,9 @@ use crate::event::Level;
 use crate::exit::{Code, Failure};
 use crate::handshake::Overlay;
 use crate::limits::Limits;
-use crate::net::TlsOptions;
 use crate::net::proxy::{self, Proxy};
+use crate::net::route::{ConnectTo, Family, Resolve, Route};
+use crate::net::{ConnectOptions, TlsOptions};
 use crate::target::Target;
 pub use session::SessionPlan;
 
@@ -37,10 +38,12 @@ pub struct Plan {
     pub notes: Vec<(Level, String)>,
 }
 
-/// How to reach a server: TLS settings, and the proxy settings to choose from per target.
+/// How to reach a server: TLS settings, the proxy settings to choose from per target, and
+/// the route (`--connect-to`, `--resolve`, `-4`/`-6`, `--unix-socket`) every connection takes.
 #[derive(Debug, Clone, Default)]
 pub struct Reach {
     pub tls: TlsOptions,
+    pub route: Route,
     /// `--proxy` as given (`Some("")`: none).
     pub proxy_flag: Option<String>,
     /// `--noproxy` as given.
@@ -67,6 +70,7 @@ impl Reach {
         };
         Ok(Reach {
             tls,
+            route: route(args)?,
             proxy_flag: args.proxy.clone(),
             noproxy: args.noproxy.clone(),
             env: read_proxy_env(),
@@ -75,11 +79,66 @@ impl Reach {
     }
 
     /// The proxy for `target` (the flag, else the environment as curl reads it), with the
-    /// warnings about variables that cannot be used.
+    /// warnings about variables that cannot be used. None over a Unix socket (as curl).
     pub fn proxy_for(&self, target: &Target, warnings: &mut Vec<String>) -> Result<Option<Proxy>, Failure> {
+        if self.route.unix_socket.is_some() {
+            return Ok(None);
+        }
         let env = |name: &str| self.env.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
         proxy::select(target, self.proxy_flag.as_deref(), self.noproxy.as_deref(), &env, warnings)
     }
+
+    /// How `net::connect` reaches `target`: TLS, its proxy and the route. Every connection
+    /// (each hop, each redirect, each probe variant) is made from these.
+    pub fn connect_options(&self, target: &Target) -> Result<ConnectOptions, Failure> {
+        // Warnings about the environment were said once, by the plan.
+        let proxy = self.proxy_for(target, &mut Vec::new())?;
+        Ok(ConnectOptions { tls: self.tls.clone(), proxy, route: self.route.clone(), show_secrets: self.show_secrets })
+    }
+}
+
+/// `--connect-to`, `--resolve`, `-4`/`-6` and `--unix-socket`, checked: a malformed rule, or a
+/// flag that cannot act beside `--unix-socket` (no network is used), is a usage error.
+fn route(args: &ReachArgs) -> Result<Route, Failure> {
+    let usage = |m: String| Failure::new(Code::Usage, m);
+    let connect_to = args
+        .connect_to
+        .iter()
+        .map(|r| ConnectTo::parse(r).map_err(|why| usage(format!("--connect-to '{r}': {why}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let resolve = args
+        .resolve
+        .iter()
+        .map(|r| Resolve::parse(r).map_err(|why| usage(format!("--resolve '{r}': {why}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let family = match (args.ipv4, args.ipv6) {
+        (true, true) => return Err(usage("-4/--ipv4 and -6/--ipv6 cannot go together".into())),
+        (true, false) => Family::V4,
+        (false, true) => Family::V6,
+        (false, false) => Family::Any,
+    };
+    if let Some(path) = &args.unix_socket {
+        if path.as_os_str().is_empty() {
+            return Err(usage("--unix-socket needs a path".into()));
+        }
+        let idle: Vec<&str> = [
+            (args.proxy.as_deref().is_some_and(|p| !p.is_empty()), "--proxy"),
+            (!connect_to.is_empty(), "--connect-to"),
+            (!resolve.is_empty(), "--resolve"),
+            (args.ipv4, "-4"),
+            (args.ipv6, "-6"),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect();
+        if !idle.is_empty() {
+            return Err(usage(format!(
+                "--unix-socket cannot go with {}: every connection goes to the socket, not through the network",
+                idle.join(", ")
+            )));
+        }
+    }
+    Ok(Route { unix_socket: args.unix_socket.clone(), connect_to, resolve, family })
 }
 
 /// The environment variables that choose a proxy (SPEC §8, as curl reads them).

@@ -9,7 +9,7 @@ use colored::Colorize;
 use super::Style;
 use crate::cli::BinaryOutput;
 use crate::escape;
-use crate::event::{Direction, Event, Finding, Kind, Level, Wire};
+use crate::event::{Address, Direction, Event, Finding, Kind, Level, Via, Wire};
 
 /// Render `event`: received payloads are written to `data` (stdout); the transcript text
 /// for stderr is returned.
@@ -31,7 +31,7 @@ pub fn render(event: &Event, style: &Style, elapsed: Duration, data: &mut impl W
             };
             text = format!("* {label} {}\n", escape::text(t));
         }
-        Event::Connect { host, port, addr, proxy, dns, tcp } => {
+        Event::Connect { host, port, addr, proxy, dns, tcp, via } => {
             let what = if *proxy { "proxy " } else { "" };
             let timing = if style.verbose {
                 let dns = dns.map(|d| format!("DNS {}, ", ms(d))).unwrap_or_default();
@@ -39,8 +39,14 @@ pub fn render(event: &Event, style: &Style, elapsed: Duration, data: &mut impl W
             } else {
                 String::new()
             };
-            text = format!("* Connected to {what}{} ({}) port {port}{timing}\n", escape::text(host), addr.ip());
+            let addr = match addr {
+                Address::Ip(a) => a.ip().to_string(),
+                Address::Unix(path) => escape::text(path),
+            };
+            let via = routed(via);
+            text = format!("* Connected to {what}{} ({addr}) port {port}{via}{timing}\n", escape::text(host));
         }
+        Event::Socks { text: t } => text = format!("* {}\n", escape::text(t)),
         Event::Proxy { request, response, .. } => {
             for l in request {
                 text.push_str(&line("proxy>", &escape::text(l)));
@@ -122,6 +128,19 @@ pub fn render(event: &Event, style: &Style, elapsed: Duration, data: &mut impl W
         Event::Exit { .. } => {}
     }
     Ok(text)
+}
+
+/// ` via --connect-to RULE and --resolve RULE`: what routed a connection, each with the rule
+/// that applied (a Unix socket's path is already in the line), or nothing.
+fn routed(via: &[Via]) -> String {
+    let each: Vec<String> = via
+        .iter()
+        .map(|v| match v.option {
+            "--unix-socket" => v.option.to_string(),
+            option => format!("{option} {}", escape::text(&v.value)),
+        })
+        .collect();
+    if each.is_empty() { String::new() } else { format!(" via {}", each.join(" and ")) }
 }
 
 /// How many lines of a non-101 body the transcript shows.

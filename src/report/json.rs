@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::escape;
-use crate::event::{Event, Finding, Kind};
+use crate::event::{Address, Event, Finding, Kind};
 
 pub fn render(event: &Event, elapsed: Duration, out: &mut impl Write) -> io::Result<()> {
     let (kind, body) = fields(event);
@@ -117,11 +117,25 @@ fn fields(event: &Event) -> (&'static str, Value) {
             put_text(&mut v, "message", text);
             ("note", v)
         }
-        Event::Connect { host, port, addr, proxy, dns, tcp } => (
-            "connect",
-            json!({"host": host, "port": port, "address": addr.to_string(), "proxy": proxy,
-                   "dns_ms": dns.map(ms), "tcp_ms": ms(*tcp)}),
-        ),
+        Event::Connect { host, port, addr, proxy, dns, tcp, via } => {
+            let address = match addr {
+                Address::Ip(a) => a.to_string(),
+                Address::Unix(path) => path.clone(),
+            };
+            let mut v = json!({"host": host, "port": port, "address": address, "proxy": proxy,
+                               "dns_ms": dns.map(ms), "tcp_ms": ms(*tcp)});
+            // Only when something routed the connection: the usual event is unchanged.
+            if !via.is_empty() {
+                v["via"] = via.iter().map(|r| json!({"option": r.option, "value": r.value})).collect();
+            }
+            ("connect", v)
+        }
+        Event::Socks { text } => {
+            // May quote a bound address the proxy gave as a name (network bytes).
+            let mut v = json!({});
+            put_text(&mut v, "message", text);
+            ("socks", v)
+        }
         Event::Proxy { request, response, status } => {
             let mut v = json!({"request": request, "status": status});
             put_list(&mut v, "response", response.iter().map(|l| l.bytes.as_slice()));
@@ -235,10 +249,11 @@ mod tests {
         let connect = Event::Connect {
             host: "h".into(),
             port: 1,
-            addr: "127.0.0.1:1".parse().unwrap(),
+            addr: Address::Ip("127.0.0.1:1".parse().unwrap()),
             proxy: false,
             dns: Some(two),
             tcp: Duration::ZERO,
+            via: Vec::new(),
         };
         let l = line(&connect, Duration::from_secs(1));
         for field in ["\"elapsed_ms\":1000.0", "\"dns_ms\":2.0", "\"tcp_ms\":0.0"] {

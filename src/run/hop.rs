@@ -7,7 +7,7 @@ use crate::event::{Event, Finding};
 use crate::exit::Failure;
 use crate::handshake::{self, Offer, Request, Response};
 use crate::limits::Limits;
-use crate::net::{self, ConnectOptions, Connected};
+use crate::net::{self, Connected};
 use crate::plan::Reach;
 use crate::report::Sink;
 use crate::target::Target;
@@ -34,9 +34,7 @@ pub fn hop(
 ) -> Result<Exchange, Failure> {
     let mut emit = |e: Event| sink.emit(&e);
     let request = offer.render(target, origin);
-    // Warnings about the environment were said once, by the plan.
-    let proxy = reach.proxy_for(target, &mut Vec::new())?;
-    let opts = ConnectOptions { tls: reach.tls.clone(), proxy, show_secrets: reach.show_secrets };
+    let opts = reach.connect_options(target)?;
     let deadline = limits.connection(Instant::now());
     let Connected { mut stream, certificate } = net::connect(target, &opts, deadline, &mut emit)?;
     let response = handshake::exchange(&mut stream, &request, reach.show_secrets, deadline, &mut emit)

@@ -5,6 +5,7 @@
 
 pub mod certs;
 pub mod deflate;
+pub mod peers;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -4,6 +4,9 @@ Listens on 127.0.0.1 on a free port and prints that port, alone on a line, on st
 that line is the readiness signal. Echoes every message. Exits when stdin closes (the
 test that started it is gone) or after LIFETIME seconds, whichever comes first.
 
+With `--unix PATH` first, it listens on a Unix domain socket at PATH instead (for
+tests/reach_route.rs) and prints PATH when it is listening.
+
 permessage-deflate is websockets' default (on, with its default parameters) unless:
   --no-compression              no permessage-deflate at all
   --deflate NAME[=N],...        permessage-deflate configured so, e.g.
@@ -17,7 +20,7 @@ import os
 import sys
 import threading
 
-from websockets.asyncio.server import serve
+from websockets.asyncio.server import serve, unix_serve
 from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 
 LIFETIME = 120
@@ -40,7 +43,7 @@ def compression_options(argv):
             name, _, value = item.partition("=")
             options[name] = int(value) if value else True
         return {"compression": None, "extensions": [ServerPerMessageDeflateFactory(**options)]}
-    sys.exit(f"usage: echo_server.py [--no-compression | --deflate NAME[=N],...], not {argv}")
+    sys.exit(f"usage: echo_server.py [--unix PATH] [--no-compression | --deflate NAME[=N],...], not {argv}")
 
 
 async def main():
@@ -54,10 +57,20 @@ async def main():
         loop.call_soon_threadsafe(stdin_closed.set)
 
     threading.Thread(target=watch_stdin, daemon=True).start()
-    options = compression_options(sys.argv[1:])
-    async with serve(echo, "127.0.0.1", 0, **options) as server:
-        port = server.sockets[0].getsockname()[1]
-        print(port, flush=True)
+    argv = sys.argv[1:]
+    unix_path = None
+    if argv[:1] == ["--unix"] and len(argv) >= 2:
+        unix_path, argv = argv[1], argv[2:]
+    options = compression_options(argv)
+    if unix_path is not None:
+        listening = unix_serve(echo, unix_path, **options)
+    else:
+        listening = serve(echo, "127.0.0.1", 0, **options)
+    async with listening as server:
+        if unix_path is not None:
+            print(unix_path, flush=True)
+        else:
+            print(server.sockets[0].getsockname()[1], flush=True)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stdin_closed.wait(), LIFETIME)
 
