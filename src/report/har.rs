@@ -116,17 +116,25 @@ pub fn document(entries: Vec<Value>, comment: Option<String>) -> Value {
     json!({ "log": log })
 }
 
-/// How the recorded run ended, in words: `wscheck exit 3 (connect: could not …)`.
+/// How the recorded run ended, in words: `wscheck exit 3 (connect: could not …)`, or with
+/// the verdict on a handshake that failed.
 pub fn outcome(events: &[Stamped]) -> Option<String> {
     let code = events.iter().rev().find_map(|s| match &s.event {
         Event::Exit { code } => Some(*code),
         _ => None,
     })?;
-    let error = events.iter().rev().find_map(|s| match &s.event {
+    // Why: the error that ended the run, else the verdict on a handshake that failed.
+    let why = events.iter().rev().find_map(|s| match &s.event {
         Event::Error { kind, message } => Some(format!(" ({kind}: {message})")),
         _ => None,
     });
-    Some(format!("wscheck exit {code}{}", error.unwrap_or_default()))
+    let why = why.or_else(|| {
+        events.iter().rev().find_map(|s| match &s.event {
+            Event::Handshake { ok: false, summary, .. } => Some(format!(" ({summary})")),
+            _ => None,
+        })
+    });
+    Some(format!("wscheck exit {code}{}", why.unwrap_or_default()))
 }
 
 #[cfg(test)]

@@ -252,7 +252,7 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 /// ISO 8601 in UTC with milliseconds, as HAR's `startedDateTime`: `2026-01-02T03:04:05.678Z`.
-pub fn date_time(at: SystemTime) -> String {
+pub(super) fn date_time(at: SystemTime) -> String {
     let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = since.as_secs();
     let (days, rest) = (secs / 86_400, secs % 86_400);
