@@ -219,7 +219,7 @@ fn wss_traces_the_decrypted_bytes() {
             "<= Recv header, ",
             "0000: 48 54 54 50 2f 31 2e 31 20 31 30 31 20 ",
             "== Frame: FIN=1 RSV1=0 RSV2=0 RSV3=0 opcode=0x8 (close) MASK=1 key=",
-            "== Frame: FIN=1 RSV1=0 RSV2=0 RSV3=0 opcode=0x8 (close) MASK=0 length=2",
+            "== Frame: FIN=1 RSV1=0 RSV2=0 RSV3=0 opcode=0x8 (close) MASK=0 length=2 code=1000\n",
         ],
     );
     assert!(!t.contains(": 16 03 "), "no TLS record is traced: {t}");

@@ -274,8 +274,13 @@ impl Frames {
             }
             let header = &self.header[..self.have];
             let (mut text, len) = describe(header);
+            let key = if header[1] & 0x80 != 0 { &header[header.len() - 4..] } else { &[0u8; 4][..] };
+            // A Close's status code, when its first two payload bytes are in this read.
+            if header[0] & 0x0f == 0x8 && len >= 2 && bytes.len() >= i + 2 {
+                let code = u16::from_be_bytes([bytes[i] ^ key[0], bytes[i + 1] ^ key[1]]);
+                text.push_str(&format!(" code={code}"));
+            }
             if header[1] & 0x80 != 0 && len > 0 {
-                let key = &header[header.len() - 4..];
                 text.push_str(&unmasked(&bytes[i..], key, len));
             }
             let text = if split { format!("{text} (its header began in the read before)") } else { text };

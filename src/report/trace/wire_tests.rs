@@ -72,7 +72,7 @@ fn client_frames_after_a_101_show_mask_key_and_extended_lengths() {
     feed_all(&mut received, &[b"HTTP/1.1 101 OK\r\n\r\n"], &mut switched);
     let mut frame = vec![0xc2, 0x80 | 126, 0x01, 0x00, 0x37, 0xfa, 0x21, 0x3d];
     frame.extend(vec![0u8; 256]);
-    frame.extend([0x88, 0x80, 1, 2, 3, 4]);
+    frame.extend([0x88, 0x82, 1, 2, 3, 4, 0x03 ^ 1, 0xe9 ^ 2]);
     let blocks = feed_all(&mut sent, &[&frame], &mut switched);
     assert_eq!(
         blocks[0].2,
@@ -84,7 +84,11 @@ fn client_frames_after_a_101_show_mask_key_and_extended_lengths() {
                     "7.!=".repeat(12)
                 )
             ),
-            (264, "Frame: FIN=1 RSV1=0 RSV2=0 RSV3=0 opcode=0x8 (close) MASK=1 key=01020304 length=0".to_string()),
+            (
+                264,
+                "Frame: FIN=1 RSV1=0 RSV2=0 RSV3=0 opcode=0x8 (close) MASK=1 key=01020304 length=2 code=1001 unmasked: \"..\""
+                    .to_string()
+            ),
         ]
     );
 }
