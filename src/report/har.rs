@@ -6,8 +6,10 @@
 //! `_webSocketMessages` as Chrome writes them (`type` send/receive, `time` in epoch seconds,
 //! `opcode`, `data`: the text for opcode 1, base64 for every other opcode).
 //!
-//! `probe` records each variant with its own [`Recorder`] (a [`Sink`]) and adds its
-//! [`entries`] to the run's file with [`Reporter::add_har_entries`](super::Reporter::add_har_entries).
+//! `probe` records each variant with its own [`Recorder`] (a [`Sink`], which keeps each event's
+//! real time) and adds its [`entries`] to the run's file with
+//! [`Reporter::add_har_entries`](super::Reporter::add_har_entries); added entries replace the
+//! ones the reporter's own events would make.
 
 mod entry;
 
@@ -87,11 +89,12 @@ impl Recording {
     }
 
     /// Write the HAR file (once: later calls do nothing). The error, in words, with the file's name.
+    /// Entries added with [`Recording::add`] replace the ones the run's own events would make, so
+    /// that hop events also shown through the reporter (probe's `-v`) are not entries twice.
     pub fn finish(&mut self) -> Result<(), String> {
         let Some(mut har) = self.file.take() else { return Ok(()) };
         let events = self.recorder.events();
-        let mut all = entries(events);
-        all.append(&mut self.added);
+        let all = if self.added.is_empty() { entries(events) } else { std::mem::take(&mut self.added) };
         let log = document(all, outcome(events));
         let mut text = serde_json::to_vec_pretty(&log).map_err(|e| e.to_string())?;
         text.push(b'\n');

@@ -168,3 +168,29 @@ fn failures_an_unsent_request_has_no_entry_an_unanswered_one_has_status_0() {
     assert_eq!(e["response"]["_error"], "timed out waiting for the response");
     assert_eq!(e["timings"]["wait"], 1499.0);
 }
+
+#[test]
+fn added_entries_replace_the_runs_own_and_the_file_is_written_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.har");
+    let mut rec = Recording::new(HarFile::create(&path).unwrap());
+    for e in [connect(1), request(&["GET / HTTP/1.1", "Host: h", ""]), Event::Exit { code: 0 }] {
+        rec.recorder.record(&e);
+    }
+    let variant = stamped(vec![(0, connect(2)), (1, request(&["GET /v HTTP/1.1", "Host: v", ""]))]);
+    let mut added = entries(&variant);
+    added[0]["comment"] = Value::String("probe clients/chrome".into());
+    rec.add(added);
+    rec.finish().unwrap();
+    let written: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let entries = written["log"]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (entries[0]["request"]["url"].as_str(), entries[0]["comment"].as_str()),
+        (Some("ws://v/v"), Some("probe clients/chrome"))
+    );
+    assert_eq!(written["log"]["comment"], "wscheck exit 0");
+    std::fs::remove_file(&path).unwrap();
+    rec.finish().unwrap();
+    assert!(!path.exists(), "written once");
+}
