@@ -118,6 +118,14 @@ impl Reporter {
         }
     }
 
+    /// Keep `event` for the HAR file; out of line, so that a run without `--har` pays one test.
+    #[inline(never)]
+    fn record(&mut self, event: &Event) {
+        if let Some(har) = &self.har {
+            lock(har).recorder.record(event);
+        }
+    }
+
     /// Write the HAR file, if `--har` asked for one; the error in words.
     pub fn finish_har(&mut self) -> Result<(), String> {
         self.har.as_ref().map_or(Ok(()), |har| lock(har).finish())
@@ -163,8 +171,8 @@ impl Reporter {
     /// Render one event. Handshake-phase events are flushed at once; messages are
     /// buffered until [`Reporter::flush`] so a burst costs one write.
     pub fn emit(&mut self, event: &Event) {
-        if let Some(har) = &self.har {
-            lock(har).recorder.record(event);
+        if self.har.is_some() {
+            self.record(event);
         }
         if self.broken {
             return;
