@@ -286,3 +286,26 @@ fn real_har_consumers_read_what_wscheck_writes() {
     wscheck(&["--har", &path, &format!("ws://127.0.0.1:{port}/")], b"").code(3);
     assert!(consume(&dir, &path).contains("0 entries"));
 }
+
+#[test]
+fn a_unix_socket_entry_has_no_ip_address_and_is_still_valid_har() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("ws.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(LIMIT)).unwrap();
+        common::certs::accept_ws(&mut s, "")
+    });
+    let path = dir.path().join("run.har").to_str().unwrap().to_string();
+    let sock = sock.to_str().unwrap();
+    wscheck(&["--har", &path, "--handshake-only", "--unix-socket", sock, "ws://app/chat"], b"").code(0);
+    server.join().unwrap();
+    let e = &load(&path)["log"]["entries"][0];
+    assert_eq!((e["request"]["url"].as_str(), e["response"]["status"].as_u64()), (Some("ws://app/chat"), Some(101)));
+    // HAR's serverIPAddress must be an IPv4 or IPv6 address: a socket's path is not one.
+    assert!(e.get("serverIPAddress").is_none(), "{e:#}");
+    if let Some(consumers) = consumers() {
+        assert!(consume(&consumers, &path).contains("har-validator: valid HAR 1.2"));
+    }
+}

@@ -273,3 +273,96 @@ fn a_traced_stream_keeps_the_tls_and_plain_diagnoses() {
     r.code(5).err_has("(a TLS port closes a plain request like this: if this one speaks TLS, try wss://)");
     assert!(read(&path).contains("== Info: the peer closed the connection (end of stream)"));
 }
+
+#[test]
+fn a_socks5_exchange_is_traced_with_its_password_masked() {
+    // A SOCKS5 proxy that asks for username/password, opens the "tunnel" and then is the
+    // WebSocket server itself.
+    let server = RawServer::start(|mut s| {
+        let mut greeting = [0u8; 4];
+        s.read_exact(&mut greeting).unwrap();
+        assert_eq!(greeting, [5, 2, 0, 2], "no-auth and username/password offered");
+        s.write_all(&[5, 2]).unwrap();
+        let mut head = [0u8; 2];
+        s.read_exact(&mut head).unwrap();
+        let mut user = vec![0u8; head[1] as usize + 1];
+        s.read_exact(&mut user).unwrap();
+        let mut pass = vec![0u8; user.pop().unwrap() as usize];
+        s.read_exact(&mut pass).unwrap();
+        s.write_all(&[1, 0]).unwrap();
+        let mut request = [0u8; 5];
+        s.read_exact(&mut request).unwrap();
+        let mut rest = vec![0u8; request[4] as usize + 2];
+        s.read_exact(&mut rest).unwrap();
+        s.write_all(&[5, 0, 0, 1, 127, 0, 0, 1, 0, 9]).unwrap();
+        ws_accept(&mut s);
+        answer_close(&mut s);
+        String::from_utf8(pass).unwrap()
+    });
+    let (_dir, path) = trace_file();
+    let port = server.port;
+    let proxy = format!("socks5h://alice:pw123@127.0.0.1:{port}");
+    wscheck(&["--trace", &path, "--handshake-only", "--proxy", &proxy, "ws://backend.test:9/"], b"").code(0);
+    assert_eq!(server.join(), "pw123", "the password is sent");
+    let t = read(&path);
+    in_order(
+        &t,
+        &[
+            &format!("== Info: connected to the proxy 127.0.0.1:{port}: its exchange"),
+            "=> Send data, 4 bytes (0x4)\n0000: 05 02 00 02 ",
+            // RFC 1929: VER 1, ULEN 5, "alice", PLEN 5, the password as stars.
+            "=> Send data, 13 bytes (0xd)\n0000: 01 05 61 6c 69 63 65 05 2a 2a 2a 2a 2a ",
+            "<= Recv data, 2 bytes (0x2)\n0000: 01 00 ",
+            "== Info: connected to backend.test:9: the bytes of the connection",
+            "0000: 47 45 54 20 2f 20 48 54 54 50 2f 31 2e 31 0d 0a GET / HTTP/1.1..\n",
+        ],
+    );
+    assert!(!t.contains("pw123") && !t.contains("70 77 31 32 33"), "{t}");
+}
+
+#[test]
+fn a_unix_socket_connection_is_traced() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("ws.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(LIMIT)).unwrap();
+        common::certs::accept_ws(&mut s, "")
+    });
+    let path = dir.path().join("trace.txt").to_str().unwrap().to_string();
+    let sock = sock.to_str().unwrap();
+    wscheck(&["--trace-ascii", &path, "--handshake-only", "--unix-socket", sock, "ws://app/chat"], b"").code(0);
+    assert!(server.join().unwrap().starts_with("GET /chat HTTP/1.1\r\n"));
+    in_order(
+        &read(&path),
+        &["== Info: connected to app:80: the bytes of the connection", "0000: GET /chat HTTP/1.1\n", "Host: app\n"],
+    );
+}
+
+#[test]
+fn permessage_deflate_frames_show_rsv1_while_the_har_has_the_inflated_text() {
+    let serve = Serve::start(&["--deflate"]);
+    let (dir, path) = trace_file();
+    let har = dir.path().join("run.har").to_str().unwrap().to_string();
+    let r = wscheck(
+        &["--deflate", "--trace-ascii", &path, "--har", &har, "-x", "hello hello hello", "-n", "1", &serve.url],
+        b"",
+    );
+    r.code(0).out_has("hello hello hello");
+    let t = read(&path);
+    in_order(
+        &t,
+        &[
+            "Sec-WebSocket-Extensions: permessage-deflate",
+            "=> Send data, ",
+            "== Frame: FIN=1 RSV1=1 RSV2=0 RSV3=0 opcode=0x1 (text) MASK=1 key=",
+            "<= Recv data, ",
+            "== Frame: FIN=1 RSV1=1 RSV2=0 RSV3=0 opcode=0x1 (text) MASK=0 length=",
+        ],
+    );
+    let har: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&har).unwrap()).unwrap();
+    let messages = har["log"]["entries"][0]["_webSocketMessages"].as_array().unwrap().clone();
+    assert_eq!(messages[0]["data"], "hello hello hello", "{messages:?}");
+    assert_eq!(messages[1]["data"], "hello hello hello", "{messages:?}");
+}
