@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::entry::date_time;
 use super::*;
-use crate::event::{Direction, Kind, RawLine};
+use crate::event::{Address, Direction, Kind, RawLine};
 
 fn at(ms: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_millis(1_800_000_000_000 + ms)
@@ -19,10 +19,11 @@ fn connect(port: u16) -> Event {
     Event::Connect {
         host: "127.0.0.1".into(),
         port,
-        addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        addr: Address::Ip(SocketAddr::from(([127, 0, 0, 1], port))),
         proxy: false,
         dns: None,
         tcp: Duration::from_millis(2),
+        via: Vec::new(),
     }
 }
 
@@ -44,7 +45,7 @@ fn response(status: u16, reason: &str, headers: &[(&str, &str)]) -> Event {
 }
 
 fn message(direction: Direction, kind: Kind, data: &[u8]) -> Event {
-    Event::Message { direction, kind, data: tungstenite::Bytes::copy_from_slice(data) }
+    Event::Message { direction, kind, data: tungstenite::Bytes::copy_from_slice(data), wire: None }
 }
 
 #[test]
