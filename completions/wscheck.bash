@@ -53,7 +53,7 @@ _wscheck() {
 
     case "${cmd}" in
         wscheck)
-            opts="-H -s -o -u -k -4 -6 -L -x -n -w -0 -P -v -h -V --header --subprotocol --origin --user --auth --deflate --insecure --cacert --cert --key --cert-warn-days --proxy --noproxy --unix-socket --connect-to --resolve --ipv4 --ipv6 --connect-timeout --location --max-redirs --handshake-only --execute --count --expect --expect-close --wait --timeout --binary --null --binary-output --show-ping-pong --ping-interval --ping-timeout --max-size --timestamps --lenient --verbose --json --show-secrets --color --help --version serve demo completions man help"
+            opts="-H -s -o -u -k -4 -6 -L -x -n -w -0 -P -v -h -V --header --subprotocol --origin --user --auth --deflate --insecure --cacert --cert --key --cert-warn-days --proxy --noproxy --unix-socket --connect-to --resolve --ipv4 --ipv6 --connect-timeout --location --max-redirs --handshake-only --execute --count --expect --expect-close --wait --timeout --binary --null --binary-output --show-ping-pong --ping-interval --ping-timeout --max-size --timestamps --lenient --verbose --json --show-secrets --color --trace --trace-ascii --har --help --version serve demo completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,6 +193,18 @@ _wscheck() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace-ascii)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --har)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_wscheck_global_optspecs
-    string join \n H/header= s/subprotocol= o/origin= u/auth= deflate k/insecure cacert= cert= key= cert-warn-days= proxy= noproxy= unix-socket= connect-to= resolve= 4/ipv4 6/ipv6 connect-timeout= L/location max-redirs= handshake-only x/execute= n/count= expect= expect-close= w/wait= timeout= binary 0/null binary-output= P/show-ping-pong ping-interval= ping-timeout= max-size= timestamps lenient v/verbose json show-secrets color= h/help V/version
+    string join \n H/header= s/subprotocol= o/origin= u/auth= deflate k/insecure cacert= cert= key= cert-warn-days= proxy= noproxy= unix-socket= connect-to= resolve= 4/ipv4 6/ipv6 connect-timeout= L/location max-redirs= handshake-only x/execute= n/count= expect= expect-close= w/wait= timeout= binary 0/null binary-output= P/show-ping-pong ping-interval= ping-timeout= max-size= timestamps lenient v/verbose json show-secrets color= trace= trace-ascii= har= h/help V/version
 end
 
 function __fish_wscheck_needs_command
@@ -54,6 +54,9 @@ complete -c wscheck -n "__fish_wscheck_needs_command" -l max-size -d 'Largest me
 complete -c wscheck -n "__fish_wscheck_needs_command" -l color -d 'When to use colour' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c wscheck -n "__fish_wscheck_needs_command" -l trace -d 'Write every byte sent and received (after TLS: decrypted for wss) to FILE, timestamped, in hex and ASCII with each WebSocket frame\'s header annotated, as curl\'s --trace; \'-\' for stderr. Credentials masked unless --show-secrets' -r -F
+complete -c wscheck -n "__fish_wscheck_needs_command" -l trace-ascii -d 'Like --trace, in ASCII only (curl\'s --trace-ascii)' -r -F
+complete -c wscheck -n "__fish_wscheck_needs_command" -l har -d 'Write the run as HAR 1.2 to FILE at exit (as browser dev tools export it): the upgrade exchange as an entry, the messages in _webSocketMessages' -r -F
 complete -c wscheck -n "__fish_wscheck_needs_command" -l deflate -d 'Offer permessage-deflate as Chrome does (\'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\'), judge the answer, and compress messages when it is agreed'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s k -l insecure -d 'wss://: accept any certificate and host name (insecure)'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s 4 -l ipv4 -d 'Resolve names to IPv4 addresses only'

@@ -37,6 +37,11 @@ const EXAMPLES: &[(&str, &str)] = &[
         "wscheck --proxy socks5h://127.0.0.1:1080 wss://example.org/",
         "through a SOCKS5 proxy (ssh -D 1080) that resolves the name",
     ),
+    (
+        "wscheck --trace-ascii - -x hi ws://host/",
+        "every byte after TLS on stderr, as curl --trace-ascii, each frame annotated",
+    ),
+    ("wscheck --har run.har -x hi -n 1 ws://host/", "the run as HAR 1.2, for a browser's dev tools"),
     ("wscheck serve --port 0", "a local echo server; its URL is printed on stdout"),
 ];
 

@@ -231,4 +231,19 @@ pub struct OutputArgs {
     /// When to use colour.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorWhen,
+
+    /// Write every byte sent and received (after TLS: decrypted for wss) to FILE, timestamped,
+    /// in hex and ASCII with each WebSocket frame's header annotated, as curl's --trace; '-'
+    /// for stderr. Credentials masked unless --show-secrets.
+    #[arg(long, value_name = "FILE", conflicts_with = "trace_ascii")]
+    pub trace: Option<PathBuf>,
+
+    /// Like --trace, in ASCII only (curl's --trace-ascii).
+    #[arg(long, value_name = "FILE")]
+    pub trace_ascii: Option<PathBuf>,
+
+    /// Write the run as HAR 1.2 to FILE at exit (as browser dev tools export it): the upgrade
+    /// exchange as an entry, the messages in _webSocketMessages.
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
 }

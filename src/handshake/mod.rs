@@ -40,9 +40,9 @@ pub fn exchange(
     })?;
     emit(Event::Request { lines: request.display_lines(show_secrets) });
 
-    let (buf, end) = http1::read_head(stream, deadline.limit()).map_err(|f| match (&*stream, &f.cause) {
+    let (buf, end) = http1::read_head(stream, deadline.limit()).map_err(|f| match (stream.is_tls(), &f.cause) {
         // Many TLS servers (OpenSSL's s_server, node's https) close a plain request unanswered.
-        (Stream::Plain(_), Cause::NoAnswer) => {
+        (false, Cause::NoAnswer) => {
             let words = "a TLS port closes a plain request like this: if this one speaks TLS, try wss://";
             Failure::because(f.code, Cause::NoAnswer, format!("{} ({words})", http1::NO_ANSWER))
         }

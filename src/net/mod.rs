@@ -11,6 +11,7 @@ pub mod proxy;
 pub mod route;
 pub mod socket;
 pub mod socks;
+pub mod tap;
 pub mod tcp;
 pub mod tls;
 pub mod tls_failure;
@@ -56,11 +57,13 @@ impl Deadline {
     }
 }
 
-/// The connected stream, plain or TLS, over TCP or a Unix socket.
+/// The connected stream, plain or TLS, over TCP or a Unix socket; with `--trace`, either one
+/// seen by a tap.
 #[derive(Debug)]
 pub enum Stream {
     Plain(Socket),
     Tls(Box<native_tls::TlsStream<Socket>>),
+    Traced(Box<tap::Traced>),
 }
 
 impl Stream {
@@ -68,6 +71,7 @@ impl Stream {
         match self {
             Stream::Plain(t) => t,
             Stream::Tls(s) => s.get_mut(),
+            Stream::Traced(t) => t.inner.socket_mut(),
         }
     }
 
@@ -75,6 +79,25 @@ impl Stream {
         match self {
             Stream::Plain(t) => t,
             Stream::Tls(s) => s.get_ref(),
+            Stream::Traced(t) => t.inner.socket(),
+        }
+    }
+
+    /// The TLS session, for wss (traced or not).
+    pub fn tls_mut(&mut self) -> Option<&mut native_tls::TlsStream<Socket>> {
+        match self {
+            Stream::Plain(_) => None,
+            Stream::Tls(s) => Some(s),
+            Stream::Traced(t) => t.inner.tls_mut(),
+        }
+    }
+
+    /// True for wss (traced or not).
+    pub fn is_tls(&self) -> bool {
+        match self {
+            Stream::Plain(_) => false,
+            Stream::Tls(_) => true,
+            Stream::Traced(t) => t.inner.is_tls(),
         }
     }
 
@@ -104,6 +127,7 @@ impl Read for Stream {
         match self {
             Stream::Plain(s) => s.read(buf),
             Stream::Tls(s) => s.read(buf),
+            Stream::Traced(s) => s.read(buf),
         }
     }
 }
@@ -113,12 +137,14 @@ impl Write for Stream {
         match self {
             Stream::Plain(s) => s.write(buf),
             Stream::Tls(s) => s.write(buf),
+            Stream::Traced(s) => s.write(buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Stream::Plain(s) => s.flush(),
             Stream::Tls(s) => s.flush(),
+            Stream::Traced(s) => s.flush(),
         }
     }
 }
@@ -131,6 +157,8 @@ pub struct ConnectOptions {
     /// `--connect-to`, `--resolve`, `-4`/`-6`, `--unix-socket`.
     pub route: Route,
     pub show_secrets: bool,
+    /// `--trace`: a tap on every connection (the proxy's exchange, then the bytes above TLS).
+    pub taps: Option<std::sync::Arc<dyn tap::Taps>>,
 }
 
 /// A connected stream and, for wss, the server's certificate (for the checks).
@@ -176,6 +204,16 @@ pub fn connect(
             (Stream::Tls(Box::new(stream)), peer)
         }
     };
+    let stream = match &opts.taps {
+        Some(taps) => {
+            let what = match target.scheme {
+                Scheme::Ws => format!("connected to {}: the bytes of the connection", target.authority()),
+                Scheme::Wss => format!("connected to {}: the bytes inside TLS, decrypted", target.authority()),
+            };
+            Stream::Traced(Box::new(tap::Traced::new(stream, taps.open(&what))))
+        }
+        None => stream,
+    };
     Ok(Connected { stream, certificate })
 }
 
@@ -186,7 +224,9 @@ fn presented(target: &Target, opts: &ConnectOptions, deadline: Deadline) -> Opti
     // Only for the words of a message: never long, whatever is left of the deadline.
     let at = deadline.at.min(Instant::now() + std::time::Duration::from_secs(3));
     let deadline = Deadline { at, ..deadline };
-    let tcp = open(target, opts, deadline, &mut |_| {}).ok()?;
+    // Not traced either: this connection carries no request.
+    let opts = ConnectOptions { taps: None, ..opts.clone() };
+    let tcp = open(target, &opts, deadline, &mut |_| {}).ok()?;
     let mut b = native_tls::TlsConnector::builder();
     b.danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true);
     let stream = b.build().ok()?.connect(&target.host, tcp).ok()?;
@@ -223,6 +263,14 @@ fn open(
             format!("--connect-to {}: the proxy is asked for {authority} instead of {}", rule.rule, target.authority());
         emit(Event::Note { level: Level::Info, text });
     }
+    // The proxy's exchange is traced on the bare socket; the tunnel's bytes are traced above
+    // TLS, by the tap `connect` puts on the stream.
+    socket.trace = opts.taps.as_ref().map(|taps| {
+        taps.open(&format!(
+            "connected to the proxy {}: its exchange",
+            crate::target::authority(&proxy.host, proxy.port)
+        ))
+    });
     match proxy.kind {
         Kind::Http => {
             if let Some(entry) = opts.route.pinned(&host, port) {
@@ -233,6 +281,7 @@ fn open(
         }
         Kind::Socks5 | Kind::Socks5h => socks::tunnel(&mut socket, proxy, (&host, port), opts, deadline, emit)?,
     }
+    socket.trace = None;
     Ok(socket)
 }
 

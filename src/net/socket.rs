@@ -98,6 +98,8 @@ pub struct Socket {
     /// While set (during the TLS handshake), the first bytes read are copied here, to name
     /// what a server that does not speak TLS answered instead.
     pub(super) tap: Option<Arc<Mutex<Vec<u8>>>>,
+    /// `--trace`, while a proxy's tunnel is opened: every byte sent and received.
+    pub(super) trace: Option<Box<dyn super::tap::Tap>>,
 }
 
 /// How many of the bytes read during a TLS handshake are kept for the error message.
@@ -105,7 +107,7 @@ pub(super) const TAP: usize = 80;
 
 impl Socket {
     pub(super) fn new(stream: impl Into<Raw>, deadline: Instant) -> Socket {
-        Socket { stream: stream.into(), deadline: Some(deadline), tap: None }
+        Socket { stream: stream.into(), deadline: Some(deadline), tap: None, trace: None }
     }
 
     /// Set or clear the deadline. Clearing it restores blocking reads with no timeout.
@@ -147,6 +149,9 @@ impl Read for Socket {
             let room = TAP.saturating_sub(kept.len()).min(n);
             kept.extend_from_slice(&buf[..room]);
         }
+        if let Some(trace) = &mut self.trace {
+            trace.received(&buf[..n]);
+        }
         Ok(n)
     }
 }
@@ -157,7 +162,11 @@ impl Write for Socket {
             self.stream.set_write_timeout(Some(left))?;
         }
         let deadline = self.deadline.is_some();
-        self.stream.write(buf).map_err(|e| timeout_kind(e, deadline))
+        let n = self.stream.write(buf).map_err(|e| timeout_kind(e, deadline))?;
+        if let Some(trace) = &mut self.trace {
+            trace.sent(&buf[..n]);
+        }
+        Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
         self.stream.flush()

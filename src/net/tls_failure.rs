@@ -126,7 +126,7 @@ fn not_tls(sent: &[u8], openssl: &str) -> Option<String> {
 /// Turn such a failure of the HTTP exchange into the TLS failure (exit 4) it is, from the
 /// TLS library's error that the failure carries (`Cause::Io`).
 pub fn alert_after_handshake(stream: &mut Stream, failure: Failure, authority: &str) -> Failure {
-    let Stream::Tls(tls) = stream else { return failure };
+    let Some(tls) = stream.tls_mut() else { return failure };
     let Cause::Io(e) = &failure.cause else { return failure };
     if failure.code != Code::NoSwitch {
         return failure;

@@ -3,6 +3,7 @@
 //! connection; nothing below this level sees a clap type. `demo` (and later `probe`) build a
 //! `Plan` directly instead of an argv.
 
+pub mod record;
 pub mod session;
 
 use std::time::Instant;
@@ -36,6 +37,8 @@ pub struct Plan {
     pub lenient: bool,
     /// Said before connecting: how the URL was read, environment variables ignored.
     pub notes: Vec<(Level, String)>,
+    /// `--har FILE`: created before connecting, written at the end of the run.
+    pub har: Option<crate::report::har::HarFile>,
 }
 
 /// How to reach a server: TLS settings, the proxy settings to choose from per target, and
@@ -52,6 +55,8 @@ pub struct Reach {
     pub env: Vec<(String, String)>,
     /// `--show-secrets`: credentials shown, not masked.
     pub show_secrets: bool,
+    /// `--trace`/`--trace-ascii`: where each connection's bytes are written (see [`record`]).
+    pub trace: Option<std::sync::Arc<dyn crate::net::tap::Taps>>,
 }
 
 impl Reach {
@@ -75,6 +80,7 @@ impl Reach {
             noproxy: args.noproxy.clone(),
             env: read_proxy_env(),
             show_secrets,
+            trace: None,
         })
     }
 
@@ -93,7 +99,13 @@ impl Reach {
     pub fn connect_options(&self, target: &Target) -> Result<ConnectOptions, Failure> {
         // Warnings about the environment were said once, by the plan.
         let proxy = self.proxy_for(target, &mut Vec::new())?;
-        Ok(ConnectOptions { tls: self.tls.clone(), proxy, route: self.route.clone(), show_secrets: self.show_secrets })
+        Ok(ConnectOptions {
+            tls: self.tls.clone(),
+            proxy,
+            route: self.route.clone(),
+            show_secrets: self.show_secrets,
+            taps: self.trace.clone(),
+        })
     }
 }
 
@@ -191,6 +203,7 @@ impl Plan {
             output: Output::default(),
             lenient: false,
             notes,
+            har: None,
         }
     }
 
@@ -214,6 +227,9 @@ impl Plan {
         };
         plan.lenient = s.lenient;
         plan.session = session::prepare(s, std::io::stdin().lock())?;
+        // The files are created once every other flag is known good, before any password prompt.
+        plan.reach.trace = record::trace(&args.output)?;
+        plan.har = record::har(&args.output)?;
         // Asked last, so that every other usage error is said before anyone types a password.
         plan.overlay.auth = auth(args.request.auth.as_deref())?;
         // The clock starts once nothing waits for the user (a password prompt, `-x @-`).

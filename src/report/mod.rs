@@ -2,10 +2,13 @@
 //! rendered either as the human transcript (stderr, with payloads on stdout) or as JSON
 //! Lines on stdout. In the REPL both go through the line editor's printer, above the prompt.
 
+pub mod har;
 mod human;
 mod json;
+pub mod trace;
 
 use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::cli::{BinaryOutput, ColorWhen};
@@ -44,6 +47,11 @@ impl Sink for Reporter {
     }
 }
 
+/// The recording, whichever thread panicked while holding it.
+fn lock(har: &Mutex<har::Recording>) -> std::sync::MutexGuard<'_, har::Recording> {
+    har.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Where text goes while a line editor owns the terminal.
 pub type Printer = Box<dyn FnMut(String) + Send>;
 
@@ -71,6 +79,8 @@ pub struct Reporter {
     broken: bool,
     /// Why writing stdout failed, when it was not a closed pipe (`>/dev/full`): the run ends with 1.
     failed: Option<String>,
+    /// `--har`: every event recorded for the HAR file (shared with the signal thread's last words).
+    har: Option<Arc<Mutex<har::Recording>>>,
 }
 
 impl Reporter {
@@ -92,7 +102,33 @@ impl Reporter {
             printer: None,
             broken: false,
             failed: None,
+            har: None,
         }
+    }
+
+    /// Record every event from now on for `--har`, written to `file` by [`Reporter::finish_har`].
+    pub fn record_har(&mut self, file: har::HarFile) {
+        self.har = Some(Arc::new(Mutex::new(har::Recording::new(file))));
+    }
+
+    /// Add entries recorded elsewhere (probe's variants, see [`har::entries`]) to the HAR file.
+    pub fn add_har_entries(&mut self, entries: Vec<serde_json::Value>) {
+        if let Some(har) = &self.har {
+            lock(har).add(entries);
+        }
+    }
+
+    /// Keep `event` for the HAR file; out of line, so that a run without `--har` pays one test.
+    #[inline(never)]
+    fn record(&mut self, event: &Event) {
+        if let Some(har) = &self.har {
+            lock(har).recorder.record(event);
+        }
+    }
+
+    /// Write the HAR file, if `--har` asked for one; the error in words.
+    pub fn finish_har(&mut self) -> Result<(), String> {
+        self.har.as_ref().map_or(Ok(()), |har| lock(har).finish())
     }
 
     pub fn style_mut(&mut self) -> &mut Style {
@@ -135,6 +171,9 @@ impl Reporter {
     /// Render one event. Handshake-phase events are flushed at once; messages are
     /// buffered until [`Reporter::flush`] so a burst costs one write.
     pub fn emit(&mut self, event: &Event) {
+        if self.har.is_some() {
+            self.record(event);
+        }
         if self.broken {
             return;
         }
@@ -191,7 +230,15 @@ impl Reporter {
     /// each under its lock, so no line of this reporter's is cut in two.
     pub fn last_words(&self) -> crate::signals::LastWords {
         let (json, start, style) = (self.json, self.start, self.style);
+        let har = self.har.clone();
         Box::new(move |events: &[Event]| {
+            if let Some(har) = &har {
+                let mut har = lock(har);
+                events.iter().for_each(|e| har.recorder.record(e));
+                if let Err(e) = har.finish() {
+                    say(&format!("error: {e}"));
+                }
+            }
             let elapsed = start.elapsed();
             let mut out = io::stdout().lock();
             let mut err = io::stderr().lock();

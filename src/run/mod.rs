@@ -16,12 +16,15 @@ use crate::report::Reporter;
 
 /// Run a plan from the command line: TLS roots, the reporter and the signal thread set up
 /// (in that order, while this is the only thread), then [`run`].
-pub fn start(plan: Plan) -> Code {
+pub fn start(mut plan: Plan) -> Code {
     if plan.target.scheme == crate::target::Scheme::Wss {
         // SAFETY: no thread has been started yet.
         unsafe { crate::net::tls::lazy_roots(plan.reach.tls.insecure) };
     }
     let mut reporter = Reporter::new(plan.output.json, plan.output.color);
+    if let Some(file) = plan.har.take() {
+        reporter.record_har(file);
+    }
     // Before any thread starts, so that every thread leaves the signals to this one.
     if let Err(e) = crate::signals::install(reporter.last_words()) {
         crate::report::say(&format!("error: could not set up signal handling: {e}"));
@@ -47,6 +50,10 @@ pub fn run(plan: Plan, reporter: &mut Reporter) -> Code {
     let code = crate::signals::take().unwrap_or(code);
     reporter.emit(&Event::Exit { code: code.as_i32() });
     reporter.flush();
+    if let Err(e) = reporter.finish_har() {
+        crate::report::say(&format!("error: {e}"));
+        return Code::Internal;
+    }
     if let Some(why) = reporter.failure() {
         // Output was lost: not a clean run, whatever the server did (SPEC §15).
         crate::report::say(&format!("error: cannot write to stdout: {why}"));
