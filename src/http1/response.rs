@@ -83,7 +83,7 @@ fn split_lines(head: &[u8]) -> Vec<(usize, RawLine)> {
     lines
 }
 
-/// Parse a header block read by [`read_head`]; `end` is where the block ends in `buf`.
+/// Parse a header block read by [`read_head`](super::read_head); `end` is where the block ends in `buf`.
 pub fn parse(buf: &[u8], end: usize) -> Result<Response, Failure> {
     let head = &buf[..end];
     let numbered = split_lines(head);

@@ -1,5 +1,5 @@
-//! Running a plan: [`hop`] does one connection and one exchange, [`inspect`] follows
-//! redirects, judges the last answer and hands a valid handshake to the session ([`talk`]).
+//! Running a plan: [`hop`] does one connection and one exchange, `inspect` follows
+//! redirects, judges the last answer and hands a valid handshake to the session (`talk`).
 //! Everything said goes to a [`Sink`](crate::report::Sink) as events.
 
 mod hop;
