@@ -83,7 +83,7 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local echo server with a configurable handshake')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local echo server with a configurable handshake, strict about RFC 6455 (--lenient: not)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) to stdout')
@@ -101,6 +101,7 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Serve wss:// with this PEM certificate (chain) …')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, '… and this PKCS#8 PEM private key')
             [CompletionResult]::new('--deflate', '--deflate', [CompletionResultType]::ParameterName, 'Accept a permessage-deflate offer (RFC 7692) and echo compressed')
+            [CompletionResult]::new('--lenient', '--lenient', [CompletionResultType]::ParameterName, 'Accept what a strict server refuses (any method, HTTP/1.0, no Host, a key that is not 16 bytes) and drop a connection that breaks the framing rules without a Close frame')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -121,7 +122,7 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             break
         }
         'wscheck;help' {
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local echo server with a configurable handshake')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local echo server with a configurable handshake, strict about RFC 6455 (--lenient: not)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) to stdout')

@@ -341,7 +341,7 @@ _wscheck() {
             return 0
             ;;
         wscheck__subcmd__serve)
-            opts="-p -b -s -h --port --bind --reason --subprotocol --cert --key --deflate --help"
+            opts="-p -b -s -h --port --bind --reason --subprotocol --cert --key --deflate --lenient --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -80,7 +80,7 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand serve 'Run a local echo server with a configurable handshake'
+            cand serve 'Run a local echo server with a configurable handshake, strict about RFC 6455 (--lenient: not)'
             cand demo 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Print the man page (roff) to stdout'
@@ -97,6 +97,7 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --cert 'Serve wss:// with this PEM certificate (chain) …'
             cand --key '… and this PKCS#8 PEM private key'
             cand --deflate 'Accept a permessage-deflate offer (RFC 7692) and echo compressed'
+            cand --lenient 'Accept what a strict server refuses (any method, HTTP/1.0, no Host, a key that is not 16 bytes) and drop a connection that breaks the framing rules without a Close frame'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -113,7 +114,7 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --help 'Print help'
         }
         &'wscheck;help'= {
-            cand serve 'Run a local echo server with a configurable handshake'
+            cand serve 'Run a local echo server with a configurable handshake, strict about RFC 6455 (--lenient: not)'
             cand demo 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Print the man page (roff) to stdout'

@@ -73,7 +73,7 @@ complete -c wscheck -n "__fish_wscheck_needs_command" -l json -d 'JSON Lines eve
 complete -c wscheck -n "__fish_wscheck_needs_command" -l show-secrets -d 'Show credentials (Authorization, Cookie, …) instead of masking them'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s V -l version -d 'Print version'
-complete -c wscheck -n "__fish_wscheck_needs_command" -a "serve" -d 'Run a local echo server with a configurable handshake'
+complete -c wscheck -n "__fish_wscheck_needs_command" -a "serve" -d 'Run a local echo server with a configurable handshake, strict about RFC 6455 (--lenient: not)'
 complete -c wscheck -n "__fish_wscheck_needs_command" -a "demo" -d 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
 complete -c wscheck -n "__fish_wscheck_needs_command" -a "completions" -d 'Print a shell completion script to stdout'
 complete -c wscheck -n "__fish_wscheck_needs_command" -a "man" -d 'Print the man page (roff) to stdout'
@@ -85,11 +85,12 @@ complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s s -l subprotoc
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l cert -d 'Serve wss:// with this PEM certificate (chain) …' -r -F
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l key -d '… and this PKCS#8 PEM private key' -r -F
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l deflate -d 'Accept a permessage-deflate offer (RFC 7692) and echo compressed'
+complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l lenient -d 'Accept what a strict server refuses (any method, HTTP/1.0, no Host, a key that is not 16 bytes) and drop a connection that breaks the framing rules without a Close frame'
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c wscheck -n "__fish_wscheck_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c wscheck -n "__fish_wscheck_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c wscheck -n "__fish_wscheck_using_subcommand man" -s h -l help -d 'Print help'
-complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions man help" -f -a "serve" -d 'Run a local echo server with a configurable handshake'
+complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions man help" -f -a "serve" -d 'Run a local echo server with a configurable handshake, strict about RFC 6455 (--lenient: not)'
 complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions man help" -f -a "demo" -d 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
 complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c wscheck -n "__fish_wscheck_using_subcommand help; and not __fish_seen_subcommand_from serve demo completions man help" -f -a "man" -d 'Print the man page (roff) to stdout'

@@ -36,7 +36,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a local echo server with a configurable handshake.
+    /// Run a local echo server with a configurable handshake, strict about RFC 6455 (--lenient: not).
     Serve(ServeArgs),
     /// Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour.
     Demo,
@@ -80,6 +80,11 @@ pub struct ServeArgs {
     /// Accept a permessage-deflate offer (RFC 7692) and echo compressed.
     #[arg(long)]
     pub deflate: bool,
+
+    /// Accept what a strict server refuses (any method, HTTP/1.0, no Host, a key that is not
+    /// 16 bytes) and drop a connection that breaks the framing rules without a Close frame.
+    #[arg(long)]
+    pub lenient: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

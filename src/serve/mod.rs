@@ -35,6 +35,9 @@ pub struct ServerConfig {
     pub tls: Option<native_tls::TlsAcceptor>,
     /// Accept permessage-deflate (`--deflate`).
     pub deflate: bool,
+    /// `--lenient`: answer any method, HTTP version, Host and key, and drop a connection that
+    /// breaks the framing rules without a Close, as the first release did (SPEC §11).
+    pub lenient: bool,
 }
 
 impl ServerConfig {
@@ -48,7 +51,13 @@ impl ServerConfig {
             }
             _ => None,
         };
-        Ok(ServerConfig { reason: a.reason.clone(), subprotocols: a.subprotocols.clone(), tls, deflate: a.deflate })
+        Ok(ServerConfig {
+            reason: a.reason.clone(),
+            subprotocols: a.subprotocols.clone(),
+            tls,
+            deflate: a.deflate,
+            lenient: a.lenient,
+        })
     }
 }
 
@@ -128,9 +137,10 @@ fn upgrade<S: Read + Write + Timeouts>(mut stream: S, config: &ServerConfig) -> 
     stream.tcp().set_read_timeout(None)?;
     stream.tcp().set_nonblocking(true)?;
     let fd = stream.tcp().as_raw_fd();
+    let strict = !config.lenient;
     match answer.deflate {
-        Some(p) => echo(DeflateSocket::new(stream, rest, Role::Server, Some(MAX_MESSAGE), Some(p)), fd),
-        None => echo(WebSocket::from_partially_read(stream, rest, Role::Server, None), fd),
+        Some(p) => echo(DeflateSocket::new(stream, rest, Role::Server, Some(MAX_MESSAGE), Some(p)), fd, strict),
+        None => echo(WebSocket::from_partially_read(stream, rest, Role::Server, None), fd, strict),
     }
     Ok(())
 }
