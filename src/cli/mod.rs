@@ -2,6 +2,7 @@
 //! `completions/` and the README's usage all come from this one definition.
 
 mod client;
+mod probe;
 mod values;
 
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use client::{ClientArgs, OutputArgs, ReachArgs, RequestArgs, SessionArgs};
+pub use probe::{ProbeArgs, ProbeSelect};
 pub use values::*;
 
 use crate::exit;
@@ -40,6 +42,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour.
     Demo,
+    /// Send the handshake as every client that will call URL sends it, and what RFC 6455 says a
+    /// server must refuse or accept; print a matrix of pass / fail / warn / skip.
+    Probe(Box<ProbeArgs>),
     /// Print a shell completion script to stdout.
     Completions {
         /// The shell to generate for.
