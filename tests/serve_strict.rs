@@ -193,3 +193,35 @@ fn lenient_serve_drops_a_broken_frame_without_a_close() {
         assert!(frames.iter().all(|(first, _)| first & 0x0f != 0x8), "{what}: a Close: {frames:?}");
     }
 }
+
+/// `wscheck probe` against serve: strict, every row passes but the foreign Origin (serve has
+/// no Origin policy: a warning); lenient, each leniency is a warning and nothing fails.
+#[test]
+fn probe_finds_strict_serve_conformant_and_lenient_serve_lenient() {
+    let outcomes = |extra: &[&str]| -> Vec<(String, String)> {
+        let serve = Serve::start(extra);
+        let run = wscheck(&["probe", "--json", "--skip", "http2", &serve.url], b"");
+        run.events()
+            .iter()
+            .filter(|e| e["type"] == "probe" && e["outcome"] != "pass")
+            .map(|e| (e["id"].as_str().unwrap().to_string(), e["outcome"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let pair = |id: &str| (id.to_string(), "warn".to_string());
+    assert_eq!(outcomes(&[]), [pair("foreign-origin")]);
+    let lenient: Vec<_> = [
+        "short-key",
+        "http-1.0",
+        "no-host",
+        "foreign-origin",
+        "invalid-utf8",
+        "unmasked",
+        "reserved-opcode",
+        "rsv1",
+        "big-ping",
+    ]
+    .iter()
+    .map(|id| pair(id))
+    .collect();
+    assert_eq!(outcomes(&["--lenient"]), lenient);
+}
