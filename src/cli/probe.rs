@@ -18,6 +18,7 @@ Groups (--only/--skip GROUP or ID; `probe --list` shows every variant, what it s
   http2        RFC 8441 variants (not wired yet: reported as skip)
 
 Outcomes: pass, fail (an RFC MUST broken), warn (a SHOULD, or leniency), skip (not applicable).
+The matrix goes to stdout; -v adds each variant's transcript on stderr, after its row.
 
 Exit codes:
   0   no variant failed

@@ -161,10 +161,11 @@ fn switched(v: &Variant, request: &Request, response: &Response, findings: &[Fin
         }
         _ => {}
     }
-    // Choosing none of an unknown subprotocol is the point, not the usual warning.
+    // Choosing none of an unknown subprotocol is the point, not the usual warning; the
+    // certificate's warnings are the server's, not the variant's (said once, see `server_notes`).
     let unknown = v.test == Test::UnknownSubprotocol;
-    if let Some(w) = findings.iter().find(|f| f.level == Level::Warning && !(unknown && f.check == Check::Subprotocol))
-    {
+    let counts = |f: &&Finding| !(is_certificate(f) || (unknown && f.check == Check::Subprotocol));
+    if let Some(w) = findings.iter().filter(counts).find(|f| f.level == Level::Warning) {
         return Judged::new(Outcome::Warn, None, format!("101, but {}", w.message)).rfc(w.rfc());
     }
     let what = match (&v.test, chosen.as_slice()) {
@@ -174,6 +175,16 @@ fn switched(v: &Variant, request: &Request, response: &Response, findings: &[Fin
         _ => "101, valid".to_string(),
     };
     Judged::new(Outcome::Pass, None, format!("{what}{deflate}"))
+}
+
+fn is_certificate(f: &Finding) -> bool {
+    matches!(f.check, Check::Certificate | Check::CertificateName)
+}
+
+/// What is true of the server whatever the variant, from wscheck's own exchange: the
+/// certificate's warnings, said once above the matrix rather than in every row.
+pub fn server_notes(findings: &[Finding]) -> Vec<String> {
+    findings.iter().filter(|f| is_certificate(f) && f.level == Level::Warning).map(|f| f.message.clone()).collect()
 }
 
 /// The permessage-deflate answer to what `request` offered, judged by RFC 7692 §7: words for

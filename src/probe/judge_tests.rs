@@ -119,3 +119,17 @@ fn no_answer_fails_what_expects_a_101_and_warns_for_a_refusal() {
     assert_eq!(j.outcome, Outcome::Warn);
     assert!(j.message.ends_with(": a 4xx would say why"), "{}", j.message);
 }
+
+#[test]
+fn the_certificates_warning_is_the_servers_not_each_rows() {
+    let v = variant("curl");
+    let request = v.offer.render(&Target::parse("wss://example.com/chat").unwrap(), None);
+    let accept = tungstenite::handshake::derive_accept_key(request.key.as_deref().unwrap().as_bytes());
+    let answer = ok_101("").replace("{accept}", &accept);
+    let (buf, end) = crate::http1::read_head(&mut answer.as_bytes(), "--connect-timeout").unwrap();
+    let response = crate::http1::parse(&buf, end).unwrap();
+    let expiring = Finding::fail(Check::Certificate, "the certificate expires in 3 days");
+    let j = answered(&v, &request, &response, vec![expiring.clone()], true);
+    assert_eq!(j.outcome, Outcome::Pass, "{}", j.message);
+    assert_eq!(server_notes(&j.findings), ["the certificate expires in 3 days"]);
+}

@@ -89,6 +89,9 @@ fn probe(
         return code;
     }
     ctx.baseline_ok = first.row.status == Some(101) && first.row.outcome != Outcome::Fail;
+    for text in judge::server_notes(&first.row.findings) {
+        reporter.emit(&Event::Note { level: Level::Warning, text });
+    }
     let mut outcomes = Vec::with_capacity(selected.len());
     let mut say = |done: runner::Done, reporter: &mut Reporter| {
         outcomes.push(done.row.outcome);

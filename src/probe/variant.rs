@@ -170,7 +170,8 @@ fn clients(overlay: &Overlay) -> Vec<Variant> {
         } else {
             VALID_101
         };
-        out.push(variant(Group::Clients, shape.id, shape.about, expects, "RFC 6455 §4.2.1", offer, Test::Accept));
+        let sends = format!("the handshake of {}", shape.about);
+        out.push(variant(Group::Clients, shape.id, &sends, expects, "RFC 6455 §4.2.1", offer, Test::Accept));
     }
     out
 }
