@@ -280,7 +280,11 @@ fn negotiation(overlay: &Overlay) -> Vec<Variant> {
         protocol(UNKNOWN_SUBPROTOCOL),
         Test::UnknownSubprotocol,
     )];
-    for p in &overlay.subprotocols {
+    for (i, p) in overlay.subprotocols.iter().enumerate() {
+        // Each once; `-s unknown` must not take the id of the unknowable one.
+        if overlay.subprotocols[..i].contains(p) || p == "unknown" {
+            continue;
+        }
         out.push(variant(
             Group::Negotiation,
             &format!("subprotocol-{p}"),

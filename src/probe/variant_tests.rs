@@ -4,7 +4,8 @@ use super::*;
 
 #[test]
 fn ids_are_unique_and_never_a_group_name() {
-    let overlay = Overlay { subprotocols: vec!["chat".into()], ..Default::default() };
+    let subprotocols = vec!["chat".into(), "unknown".into(), "chat".into()];
+    let overlay = Overlay { subprotocols, ..Default::default() };
     let all = catalogue(&overlay);
     for v in &all {
         assert_eq!(all.iter().filter(|o| o.id == v.id).count(), 1, "{}", v.id);
