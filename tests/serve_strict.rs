@@ -185,6 +185,22 @@ fn strict_serve_fails_a_broken_frame_with_the_close_code_that_says_why() {
     assert_eq!(frames, expected);
 }
 
+/// With permessage-deflate agreed (`serve --deflate`), compressed data that does not inflate
+/// is a message the server cannot read: Close 1007 (RFC 7692 §8 leaves the code to RFC 6455
+/// §7.4.1, "data inconsistent with the type of the message"); RSV1 is then allowed.
+#[test]
+fn strict_serve_with_deflate_fails_data_that_does_not_inflate_with_1007() {
+    let serve = Serve::start(&["--deflate"]);
+    let mut s = connect(&serve);
+    s.write_all(&request("GET / HTTP/1.1", |h| h.push(("Sec-WebSocket-Extensions", "permessage-deflate")))).unwrap();
+    let head = String::from_utf8(read_head(&mut s)).unwrap();
+    assert!(head.contains("Sec-WebSocket-Extensions: permessage-deflate"), "{head}");
+    s.write_all(&frame(0xc1, &[0xff, 0xff, 0xff, 0xff], true)).unwrap();
+    let frames: Vec<_> = std::iter::from_fn(|| server_frame(&mut s)).collect();
+    let close = frames.iter().find(|(first, _)| first & 0x0f == 0x8).expect("a Close");
+    assert_eq!(u16::from_be_bytes([close.1[0], close.1[1]]), 1007, "{frames:?}");
+}
+
 #[test]
 fn lenient_serve_drops_a_broken_frame_without_a_close() {
     let serve = Serve::start(&["--lenient"]);
