@@ -191,3 +191,39 @@ fn list_names_every_variant_and_only_and_skip_check_their_names() {
     bad.code(2).err_has("no probe group or variant 'nonesuch'");
     wscheck(&["probe"], b"").code(2);
 }
+
+#[test]
+fn har_has_an_entry_per_variant_and_a_trace_keeps_each_connection_together() {
+    let server = Server::start(Quirk::AcceptsAnyOrigin);
+    let dir = tempfile::tempdir().unwrap();
+    let (har, trace) = (dir.path().join("p.har"), dir.path().join("p.trace"));
+    let (har_s, trace_s) = (har.to_str().unwrap(), trace.to_str().unwrap());
+    let only = "curl,no-host,foreign-origin,ping,h2-alpn";
+    let run = wscheck(&["probe", "--har", har_s, "--trace-ascii", trace_s, "--only", only, &server.url()], b"");
+    run.code(0).err_has("* note: --trace: the variants run one at a time");
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&har).unwrap()).unwrap();
+    let entries: Vec<(String, Option<u64>)> = doc["log"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["comment"].as_str().unwrap().to_string(), e["response"]["status"].as_u64()))
+        .collect();
+    let expected = [
+        ("probe clients/curl: pass", 101),
+        ("probe rules/no-host: pass", 400),
+        ("probe origin/foreign-origin: warn", 101),
+        ("probe framing/ping: pass", 101),
+    ];
+    let expected: Vec<(String, Option<u64>)> = expected.iter().map(|(c, s)| (c.to_string(), Some(*s))).collect();
+    assert_eq!(entries, expected, "one entry per variant that connected, in matrix order");
+    let text = std::fs::read_to_string(&trace).unwrap();
+    let requests: Vec<&str> = text.lines().filter(|l| l.ends_with(" HTTP/1.1") && l.contains("GET")).collect();
+    assert_eq!(requests.len(), 5, "wscheck's own request and the four variants\n{text}");
+    // One at a time: every connection's request comes before the next connection opens.
+    let opened: Vec<usize> =
+        text.lines().enumerate().filter(|(_, l)| l.contains("== Info: connected")).map(|(i, _)| i).collect();
+    let sent: Vec<usize> =
+        text.lines().enumerate().filter(|(_, l)| l.contains("=> Send header")).map(|(i, _)| i).collect();
+    assert_eq!(opened.len(), sent.len());
+    assert!(opened.iter().zip(&sent).zip(opened.iter().skip(1)).all(|((o, s), next)| o < s && s < next), "{text}");
+}

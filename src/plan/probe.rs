@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use super::{Output, Reach, auth, overlay};
+use super::{Output, Reach, auth, overlay, record};
 use crate::cli::ProbeArgs;
 use crate::event::Level;
 use crate::exit::Failure;
@@ -31,6 +31,8 @@ pub struct ProbePlan {
     pub strict: bool,
     /// Said before connecting: how the URL was read, environment variables ignored.
     pub notes: Vec<(Level, String)>,
+    /// `--har FILE`: every variant's exchange as an entry, written at the end.
+    pub har: Option<crate::report::har::HarFile>,
 }
 
 impl ProbePlan {
@@ -38,7 +40,7 @@ impl ProbePlan {
         let target = args.url.as_deref().map(Target::parse).transpose()?;
         let mut notes: Vec<(Level, String)> =
             target.iter().flat_map(|t| &t.notes).map(|n| (Level::Info, n.clone())).collect();
-        let reach = Reach::from_args(&args.reach, args.output.show_secrets)?;
+        let mut reach = Reach::from_args(&args.reach, args.output.show_secrets)?;
         if let Some(target) = &target {
             let mut warnings = Vec::new();
             reach.proxy_for(target, &mut warnings)?;
@@ -46,22 +48,33 @@ impl ProbePlan {
         }
         let mut overlay = overlay(&args.request)?;
         let select = &args.select;
+        let mut har = None;
         if !select.list {
+            // Each variant's connection is traced, labelled as any connection is.
+            reach.trace = record::trace(&args.output)?;
+            har = record::har(&args.output)?;
+            // The trace names no connection: concurrent ones would interleave their bytes.
+            if reach.trace.is_some() && select.parallel > 1 {
+                let text = "--trace: the variants run one at a time, so that each connection's bytes stay together";
+                notes.push((Level::Info, text.to_string()));
+            }
             // Asked last, so that every other usage error is said before anyone types a password.
             overlay.auth = auth(args.request.auth.as_deref())?;
         }
+        let parallel = if reach.trace.is_some() { 1 } else { select.parallel.into() };
         Ok(ProbePlan {
             target,
             overlay,
             reach,
             limits: Limits::new(Instant::now(), None, args.reach.connect_timeout),
             output: Output::from_args(&args.output),
-            parallel: select.parallel.into(),
+            parallel,
             only: select.only.clone(),
             skip: select.skip.clone(),
             list: select.list,
             strict: select.strict,
             notes,
+            har,
         })
     }
 }

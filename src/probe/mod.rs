@@ -19,7 +19,7 @@ use crate::target::Target;
 pub use variant::{Group, Test, Variant, catalogue};
 
 /// Run the probe (or `--list`); the exit code.
-pub fn run(plan: ProbePlan) -> Code {
+pub fn run(mut plan: ProbePlan) -> Code {
     let mut overlay = plan.overlay.clone();
     // The URL's own credentials, unless -u gave others.
     overlay.auth = overlay.auth.or_else(|| plan.target.as_ref().and_then(|t| t.userinfo.clone()));
@@ -45,9 +45,16 @@ pub fn run(plan: ProbePlan) -> Code {
     let mut reporter = Reporter::new(plan.output.json, plan.output.color);
     reporter.style_mut().verbose = plan.output.verbose;
     reporter.set_matrix(matrix::Layout::new(selected.iter().map(|v| v.id.as_str()), plan.output.color));
+    if let Some(file) = plan.har.take() {
+        reporter.record_har(file);
+    }
     let code = probe(&plan, target, &overlay, &all[0], &selected, &mut reporter);
     reporter.emit(&Event::Exit { code: code.as_i32() });
     reporter.flush();
+    if let Err(e) = reporter.finish_har() {
+        crate::report::say(&format!("error: {e}"));
+        return Code::Internal;
+    }
     if let Some(why) = reporter.failure() {
         crate::report::say(&format!("error: cannot write to stdout: {why}"));
         return Code::Internal;
@@ -81,9 +88,10 @@ fn probe(
     if let Some(code @ (Code::Connect | Code::Tls | Code::Timeout | Code::Usage | Code::Internal)) = first.failure {
         // Not even wscheck's own request got an answer: nothing else would (SPEC §12).
         if plan.output.verbose {
-            let said: Vec<Event> = first.events.into_iter().filter(|e| !matches!(e, Event::Error { .. })).collect();
-            reporter.transcript("probe variant clients/wscheck:", &said);
+            let said = first.record.events().iter().map(|s| &s.event).filter(|e| !matches!(e, Event::Error { .. }));
+            reporter.transcript("probe variant clients/wscheck:", said);
         }
+        har_entries(reporter, &first);
         let message = format!("{} (wscheck's own request; no variant was run)", first.row.message);
         reporter.emit(&Event::Error { kind: code.kind(), message });
         return code;
@@ -95,10 +103,11 @@ fn probe(
     let mut outcomes = Vec::with_capacity(selected.len());
     let mut say = |done: runner::Done, reporter: &mut Reporter| {
         outcomes.push(done.row.outcome);
+        har_entries(reporter, &done);
         let title = format!("probe variant {}/{}:", done.row.group, done.row.id);
         reporter.emit(&Event::Probe(Box::new(done.row)));
         if plan.output.verbose {
-            reporter.transcript(&title, &done.events);
+            reporter.transcript(&title, done.record.events().iter().map(|s| &s.event));
         }
     };
     let rest: Vec<&Variant> = selected.iter().copied().filter(|v| !std::ptr::eq(*v, baseline)).collect();
@@ -114,6 +123,20 @@ fn probe(
         skip: count(Outcome::Skip),
     });
     exit::merge(outcomes, plan.strict)
+}
+
+/// With `--har`: the variant's hop (and frames) as entries of the run's HAR file, each with
+/// the variant and its outcome as its comment.
+fn har_entries(reporter: &mut Reporter, done: &runner::Done) {
+    if !reporter.records_har() {
+        return;
+    }
+    let mut entries = crate::report::har::entries(done.record.events());
+    let comment = format!("probe {}/{}: {}", done.row.group, done.row.id, done.row.outcome.as_str());
+    for entry in &mut entries {
+        entry["comment"] = serde_json::Value::String(comment.clone());
+    }
+    reporter.add_har_entries(entries);
 }
 
 /// The variants `--only` and `--skip` leave (each a group name or a variant id), in order.

@@ -1,5 +1,5 @@
 //! Running variants: [`one`] is one variant (one hop, and frames after a 101), each into its
-//! own record of events; [`all`] runs many at once on plain threads, at most `parallel` at a
+//! own record of events (a `har::Recorder`: the events with the time each was said); [`all`] runs many at once on plain threads, at most `parallel` at a
 //! time, and hands the results back in catalogue order. Each hop blocks under its own
 //! deadline (`--connect-timeout` from its start), so a hanging variant holds only its thread.
 
@@ -15,6 +15,7 @@ use crate::event::{Event, ProbeRow};
 use crate::exit::Code;
 use crate::limits::Limits;
 use crate::plan::Reach;
+use crate::report::har::Recorder;
 use crate::run::hop;
 use crate::target::Target;
 
@@ -32,8 +33,8 @@ pub struct Ctx<'a> {
 /// One variant, run.
 pub struct Done {
     pub row: ProbeRow,
-    /// Everything said while it ran: its transcript for `-v`.
-    pub events: Vec<Event>,
+    /// Everything said while it ran, with when: its transcript for `-v`, its `--har` entries.
+    pub record: Recorder,
     /// The code of the failure that kept it from any HTTP answer, if one did.
     pub failure: Option<Code>,
 }
@@ -41,20 +42,20 @@ pub struct Done {
 /// Run variant `v`.
 pub fn one(ctx: &Ctx, v: &Variant) -> Done {
     let started = Instant::now();
-    let mut events: Vec<Event> = Vec::new();
+    let mut events = Recorder::default();
     let mut failure = None;
     let judged = match &v.test {
         Test::Skip(why) => Judged::skip(None, *why),
         test => match hop(ctx.reach, ctx.limits, ctx.target, &v.offer, ctx.origin, &mut events) {
             Err(f) => {
-                events.push(Event::Error { kind: f.code.kind(), message: f.message.clone() });
+                events.record(&Event::Error { kind: f.code.kind(), message: f.message.clone() });
                 failure = Some(f.code);
                 judge::unanswered(v, &f)
             }
             Ok(ex) => match test {
                 Test::Frame(frame) => {
                     let verdict = checks::judge(&ex.request, &ex.response, ex.findings);
-                    verdict.emit(&mut |e| events.push(e));
+                    verdict.emit(&mut |e| events.record(&e));
                     let status = Some(verdict.status);
                     let mut judged = if !verdict.switched() {
                         let shown = crate::handshake::status_text(verdict.status, &ex.response.reason);
@@ -72,15 +73,18 @@ pub fn one(ctx: &Ctx, v: &Variant) -> Done {
                 }
                 _ => {
                     let judged = judge::answered(v, &ex.request, &ex.response, ex.findings, ctx.baseline_ok);
-                    events.extend(judged.findings.iter().cloned().map(Event::Finding));
+                    for f in &judged.findings {
+                        events.record(&Event::Finding(f.clone()));
+                    }
                     judged
                 }
             },
         },
     };
     let mut sent: Vec<String> = events
+        .events()
         .iter()
-        .find_map(|e| if let Event::Request { lines } = e { Some(lines.clone()) } else { None })
+        .find_map(|s| if let Event::Request { lines } = &s.event { Some(lines.clone()) } else { None })
         .unwrap_or_default();
     if sent.last().is_some_and(String::is_empty) {
         sent.pop();
@@ -97,7 +101,7 @@ pub fn one(ctx: &Ctx, v: &Variant) -> Done {
         findings: judged.findings,
         took: started.elapsed(),
     };
-    Done { row, events, failure }
+    Done { row, record: events, failure }
 }
 
 /// Run `variants`, at most `parallel` at once, and give each result to `each` in their order

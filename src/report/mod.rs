@@ -43,14 +43,6 @@ pub trait Sink {
     fn emit(&mut self, event: &Event);
 }
 
-/// A record of the events, for a caller that decides later what to show (a probe variant's
-/// transcript, a test's).
-impl Sink for Vec<Event> {
-    fn emit(&mut self, event: &Event) {
-        self.push(event.clone());
-    }
-}
-
 impl Sink for Reporter {
     fn emit(&mut self, event: &Event) {
         Reporter::emit(self, event);
@@ -128,7 +120,7 @@ impl Reporter {
 
     /// Show recorded events as a transcript on stderr under `title` (a probe variant's, after
     /// its row with `-v`): messages as `<` lines, nothing on stdout. Nothing in `--json`.
-    pub fn transcript(&mut self, title: &str, events: &[Event]) {
+    pub fn transcript<'a>(&mut self, title: &str, events: impl IntoIterator<Item = &'a Event>) {
         if self.json || self.broken {
             return;
         }
@@ -136,7 +128,7 @@ impl Reporter {
         let style = Style { interactive: true, ..self.style };
         let elapsed = self.start.elapsed();
         let mut text = format!("* {}\n", escape::text(title));
-        text.extend(events.iter().filter_map(|e| human::render(e, &style, elapsed, &mut io::sink()).ok()));
+        text.extend(events.into_iter().filter_map(|e| human::render(e, &style, elapsed, &mut io::sink()).ok()));
         if let Err(e) = io::stderr().lock().write_all(text.as_bytes())
             && e.kind() == io::ErrorKind::BrokenPipe
         {
@@ -147,6 +139,11 @@ impl Reporter {
     /// Record every event from now on for `--har`, written to `file` by [`Reporter::finish_har`].
     pub fn record_har(&mut self, file: har::HarFile) {
         self.har = Some(Arc::new(Mutex::new(har::Recording::new(file))));
+    }
+
+    /// True when the run is recorded for `--har`.
+    pub fn records_har(&self) -> bool {
+        self.har.is_some()
     }
 
     /// Add entries recorded elsewhere (probe's variants, see [`har::entries`]) to the HAR file.
