@@ -13,7 +13,9 @@
 #   4. permessage-deflate: the 100,000 lines through node ws (perMessageDeflate {threshold: 0}) with
 #      `wscheck --deflate -n 100000 URL`, beside `wscheck -n 100000 URL` (deflate not offered),
 #      `websocat -q URL` and `wscheck --deflate` against `wscheck serve --deflate`, in one hyperfine
-#      run; CPU time and peak RSS of each, and the bytes on the wire.
+#      run; CPU time and peak RSS of each, and the bytes on the wire;
+#   5. probe: start-to-exit of the default `wscheck probe URL` (every variant, --parallel 8) and of one
+#      `wscheck --handshake-only URL` to the same server, in ONE hyperfine run: probe time ÷ handshake time.
 #
 # The targets are the issue's: ratios taken in the same run (handshake ws:// <= 0.4x curl's time,
 # wss:// <= 0.8x curl -k's; throughput >= 1.5x websocat's messages per second), peak RSS <= 6 MiB
@@ -35,6 +37,7 @@
 #   BENCH_IDLE_SECS=10           how long the idle sessions sit idle
 #   BENCH_NODE_PATH=DIR          a node_modules holding `ws` for section 4 (else $WSCHECK_NODE_PATH,
 #                                then target/ci/node/node_modules); without node and ws, 4 is skipped
+#   BENCH_PROBE_RUNS=50          hyperfine runs of the probe and of the handshake it is compared with
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -45,6 +48,7 @@ HS_RUNS=${BENCH_HS_RUNS:-200}
 TP_RUNS=${BENCH_TP_RUNS:-5}
 RSS_RUNS=${BENCH_RSS_RUNS:-5}
 IDLE_SECS=${BENCH_IDLE_SECS:-10}
+PROBE_RUNS=${BENCH_PROBE_RUNS:-50}
 ROUNDS=${BENCH_ROUNDS:-4}
 BIN=$ROOT/target/release/wscheck
 RESULTS=$ROOT/bench/results.md
@@ -450,6 +454,27 @@ if command -v node >/dev/null && [[ -n $NODE_MODULES ]]; then
 else
     say "bench: 4. permessage-deflate: skipped (needs node and a node_modules with ws: BENCH_NODE_PATH or WSCHECK_NODE_PATH)"
 fi
+# --- 5. probe ------------------------------------------------------------------------------------
+# The whole default probe (its variants concurrently, at most 8 at once) against one handshake to
+# the same strict `wscheck serve`: SPEC §12 wants about the slowest variant's time per round of 8,
+# never the sum of all. Both must exit 0 (serve's only non-pass row is a warning, foreign-origin).
+PR=(
+    "wscheck probe URL|$BIN probe $WS_URL"
+    "wscheck --handshake-only URL|$BIN --handshake-only $WS_URL"
+)
+"$BIN" probe --json "$WS_URL" >"$TMP/probe.json" 2>"$TMP/probe.err" || die "wscheck probe exited $?: $(tail -n 3 "$TMP/probe.err")"
+PROBE_VARIANTS=$(jq -s '[.[] | select(.type == "probe" and .outcome != "skip")] | length' "$TMP/probe.json")
+PROBE_SLOWEST=$(jq -s '[.[] | select(.type == "probe") | .took_ms] | max / 1000' "$TMP/probe.json")
+say "bench: 5. probe: hyperfine -N, ${#PR[@]} commands, $PROBE_RUNS runs each (5 warm-ups); $PROBE_VARIANTS variants run"
+HF_ARGS=()
+for entry in "${PR[@]}"; do
+    IFS='|' read -r name cmd <<<"$entry"
+    HF_ARGS+=("$name" "$cmd")
+done
+rounds "$TMP/probe-hf.json" "$PROBE_RUNS" 5 -N -- "${HF_ARGS[@]}" || die "hyperfine failed (probe)"
+PROBE_MED=$(hf "$TMP/probe-hf.json" "wscheck probe URL" median)
+PROBE_HS_MED=$(hf "$TMP/probe-hf.json" "wscheck --handshake-only URL" median)
+say "bench:   probe median $(ms "$PROBE_MED"), one handshake $(ms "$PROBE_HS_MED"), slowest variant $(ms "$PROBE_SLOWEST") (one run)"
 
 # --- report --------------------------------------------------------------------------------------
 row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
@@ -548,6 +573,8 @@ na="—"
         IFS='|' read -r name cmd <<<"$entry"
         row "permessage-deflate, peak RSS" "$name" "$(mib "${DF_RSS[$name]}")" "" "" ""
     done
+    row "probe, start to exit ($PROBE_RUNS runs)" "\`wscheck probe URL\` ($PROBE_VARIANTS variants, --parallel 8)" "$(ms "$PROBE_MED")" "$(ratio "$PROBE_MED" "$PROBE_HS_MED")× one handshake" "≈ slowest variant × ⌈$PROBE_VARIANTS ÷ 8⌉" ""
+    row "probe, start to exit ($PROBE_RUNS runs)" "\`wscheck --handshake-only URL\`" "$(ms "$PROBE_HS_MED")" "" "" ""
     echo
     echo "Handshake: \`hyperfine -N -i\`, $HS_RUNS runs per command after 20 warm-ups, all commands in one run, split into"
     echo "$ROUNDS rounds with the order reversed every other round (\`-i\` because curl exits 52; every run's exit code is"
@@ -565,6 +592,8 @@ na="—"
     else
         echo "permessage-deflate: skipped (no node, or no ws in BENCH_NODE_PATH / WSCHECK_NODE_PATH / target/ci/node)."
     fi
+    echo "Probe: \`hyperfine -N\`, $PROBE_RUNS runs of each command after 5 warm-ups, in rounds likewise, against the same"
+    echo "\`wscheck serve\` (ws://); the slowest single variant of one probe run took $(ms "$PROBE_SLOWEST")."
     [[ -n $HAVE_CURL ]] || echo "curl: not installed, skipped."
     if [[ -z $WEBSOCAT ]]; then
         [[ $WEBSOCAT_SET == none ]] && echo "websocat: left out (WEBSOCAT=none)." || echo "websocat: not installed, skipped."

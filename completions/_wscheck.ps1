@@ -83,8 +83,9 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local echo server with a configurable handshake')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local echo server with a configurable handshake, strict about RFC 6455 (--lenient: not)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour')
+            [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Send the handshake as every client that will call URL sends it, and what RFC 6455 says a server must refuse or accept; print a matrix of pass / fail / warn / skip')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -101,11 +102,56 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Serve wss:// with this PEM certificate (chain) …')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, '… and this PKCS#8 PEM private key')
             [CompletionResult]::new('--deflate', '--deflate', [CompletionResultType]::ParameterName, 'Accept a permessage-deflate offer (RFC 7692) and echo compressed')
+            [CompletionResult]::new('--lenient', '--lenient', [CompletionResultType]::ParameterName, 'Accept what a strict server refuses (any method, HTTP/1.0, no Host, a key that is not 16 bytes) and drop a connection that breaks the framing rules without a Close frame')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'wscheck;demo' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'wscheck;probe' {
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add a request header, ''Name: value''; one naming a generated header replaces it, and ''Name:'' with no value removes it. Repeatable')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add a request header, ''Name: value''; one naming a generated header replaces it, and ''Name:'' with no value removes it. Repeatable')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Offer a subprotocol (Sec-WebSocket-Protocol). Repeatable')
+            [CompletionResult]::new('--subprotocol', '--subprotocol', [CompletionResultType]::ParameterName, 'Offer a subprotocol (Sec-WebSocket-Protocol). Repeatable')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Send an Origin header')
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'Send an Origin header')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Send ''Authorization: Basic'' with these credentials (instead of the URL''s user:pass@); with no '':PASS'' the password is asked for on the terminal')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'Send ''Authorization: Basic'' with these credentials (instead of the URL''s user:pass@); with no '':PASS'' the password is asked for on the terminal')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Send ''Authorization: Basic'' with these credentials (instead of the URL''s user:pass@); with no '':PASS'' the password is asked for on the terminal')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'wss://: trust the certificates in this PEM file too (added to the system roots)')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'wss://: present this PEM client certificate (with --key)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'wss://: the PKCS#8 PEM private key of --cert')
+            [CompletionResult]::new('--cert-warn-days', '--cert-warn-days', [CompletionResultType]::ParameterName, 'wss://: warn when the server''s certificate expires within N days')
+            [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Tunnel through this proxy: http://[user:pass@]host[:port] (CONNECT), socks5://… (SOCKS5, the name resolved here) or socks5h://… (the proxy resolves it); '''' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY.')
+            [CompletionResult]::new('--noproxy', '--noproxy', [CompletionResultType]::ParameterName, 'Hosts to reach without a proxy (comma-separated names, domains, IPs or CIDR ranges such as 10.0.0.0/8; overrides NO_PROXY); ''*'' for all')
+            [CompletionResult]::new('--unix-socket', '--unix-socket', [CompletionResultType]::ParameterName, 'Connect to this Unix domain socket instead of the network; the URL still gives Host, the path and, for wss://, the TLS name (as curl)')
+            [CompletionResult]::new('--connect-to', '--connect-to', [CompletionResultType]::ParameterName, 'For a connection to HOST:PORT, connect to CONNECT_HOST:CONNECT_PORT instead; Host, SNI and certificate checks keep the URL''s name. Empty HOST or PORT: any; empty CONNECT_HOST or CONNECT_PORT: the URL''s. IPv6 in brackets. Repeatable; the first match applies')
+            [CompletionResult]::new('--resolve', '--resolve', [CompletionResultType]::ParameterName, 'Use these addresses for HOST:PORT instead of DNS: HOST:PORT:ADDR[,ADDR...] (HOST may be ''*''; IPv6 in [brackets]); used whatever -4/-6 say. Repeatable')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'One deadline for DNS + TCP + TLS + the HTTP exchange of each connection (250ms, 2s, 1m, or seconds; 0: no limit)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
+            [CompletionResult]::new('--trace', '--trace', [CompletionResultType]::ParameterName, 'Write every byte sent and received (after TLS: decrypted for wss) to FILE, timestamped, in hex and ASCII with each WebSocket frame''s header annotated, as curl''s --trace; ''-'' for stderr. Credentials masked unless --show-secrets')
+            [CompletionResult]::new('--trace-ascii', '--trace-ascii', [CompletionResultType]::ParameterName, 'Like --trace, in ASCII only (curl''s --trace-ascii)')
+            [CompletionResult]::new('--har', '--har', [CompletionResultType]::ParameterName, 'Write the run as HAR 1.2 to FILE at exit (as browser dev tools export it): the upgrade exchange as an entry, the messages in _webSocketMessages')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Run this many variants at once, each on its own connection')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only this group or variant (repeatable, or comma-separated)')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Leave out this group or variant (repeatable, or comma-separated)')
+            [CompletionResult]::new('--deflate', '--deflate', [CompletionResultType]::ParameterName, 'Offer permessage-deflate as Chrome does (''Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits''), judge the answer, and compress messages when it is agreed')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'wss://: accept any certificate and host name (insecure)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'wss://: accept any certificate and host name (insecure)')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Resolve names to IPv4 addresses only')
+            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Resolve names to IPv4 addresses only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Resolve names to IPv6 addresses only')
+            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Resolve names to IPv6 addresses only')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON Lines events on stdout instead of the transcript')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Show credentials (Authorization, Cookie, …) instead of masking them')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'Print every variant (group, id, what it sends, what it expects) and exit; with -v, each request in full')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Exit 6 when a variant warns, not only when one fails')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -121,8 +167,9 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             break
         }
         'wscheck;help' {
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local echo server with a configurable handshake')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local echo server with a configurable handshake, strict about RFC 6455 (--lenient: not)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour')
+            [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Send the handshake as every client that will call URL sends it, and what RFC 6455 says a server must refuse or accept; print a matrix of pass / fail / warn / skip')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) to stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -132,6 +179,9 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             break
         }
         'wscheck;help;demo' {
+            break
+        }
+        'wscheck;help;probe' {
             break
         }
         'wscheck;help;completions' {

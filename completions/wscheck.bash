@@ -28,6 +28,9 @@ _wscheck() {
             wscheck,man)
                 cmd="wscheck__subcmd__man"
                 ;;
+            wscheck,probe)
+                cmd="wscheck__subcmd__probe"
+                ;;
             wscheck,serve)
                 cmd="wscheck__subcmd__serve"
                 ;;
@@ -43,6 +46,9 @@ _wscheck() {
             wscheck__subcmd__help,man)
                 cmd="wscheck__subcmd__help__subcmd__man"
                 ;;
+            wscheck__subcmd__help,probe)
+                cmd="wscheck__subcmd__help__subcmd__probe"
+                ;;
             wscheck__subcmd__help,serve)
                 cmd="wscheck__subcmd__help__subcmd__serve"
                 ;;
@@ -53,7 +59,7 @@ _wscheck() {
 
     case "${cmd}" in
         wscheck)
-            opts="-H -s -o -u -k -4 -6 -L -x -n -w -0 -P -v -h -V --header --subprotocol --origin --user --auth --deflate --insecure --cacert --cert --key --cert-warn-days --proxy --noproxy --unix-socket --connect-to --resolve --ipv4 --ipv6 --connect-timeout --location --max-redirs --handshake-only --execute --count --expect --expect-close --wait --timeout --binary --null --binary-output --show-ping-pong --ping-interval --ping-timeout --max-size --timestamps --lenient --verbose --json --show-secrets --color --trace --trace-ascii --har --help --version serve demo completions man help"
+            opts="-H -s -o -u -k -4 -6 -L -x -n -w -0 -P -v -h -V --header --subprotocol --origin --user --auth --deflate --insecure --cacert --cert --key --cert-warn-days --proxy --noproxy --unix-socket --connect-to --resolve --ipv4 --ipv6 --connect-timeout --location --max-redirs --handshake-only --execute --count --expect --expect-close --wait --timeout --binary --null --binary-output --show-ping-pong --ping-interval --ping-timeout --max-size --timestamps --lenient --verbose --json --show-secrets --color --trace --trace-ascii --har --help --version serve demo probe completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -243,7 +249,7 @@ _wscheck() {
             return 0
             ;;
         wscheck__subcmd__help)
-            opts="serve demo completions man help"
+            opts="serve demo probe completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,6 +318,20 @@ _wscheck() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wscheck__subcmd__help__subcmd__probe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wscheck__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -340,8 +360,126 @@ _wscheck() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        wscheck__subcmd__probe)
+            opts="-H -s -o -u -k -4 -6 -v -h --header --subprotocol --origin --user --auth --deflate --insecure --cacert --cert --key --cert-warn-days --proxy --noproxy --unix-socket --connect-to --resolve --ipv4 --ipv6 --connect-timeout --verbose --json --show-secrets --color --trace --trace-ascii --har --parallel --only --skip --list --strict --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subprotocol)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --origin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-warn-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noproxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unix-socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --trace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace-ascii)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --har)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         wscheck__subcmd__serve)
-            opts="-p -b -s -h --port --bind --reason --subprotocol --cert --key --deflate --help"
+            opts="-p -b -s -h --port --bind --reason --subprotocol --cert --key --deflate --lenient --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

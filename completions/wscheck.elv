@@ -80,8 +80,9 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand serve 'Run a local echo server with a configurable handshake'
+            cand serve 'Run a local echo server with a configurable handshake, strict about RFC 6455 (--lenient: not)'
             cand demo 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
+            cand probe 'Send the handshake as every client that will call URL sends it, and what RFC 6455 says a server must refuse or accept; print a matrix of pass / fail / warn / skip'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Print the man page (roff) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -97,10 +98,54 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --cert 'Serve wss:// with this PEM certificate (chain) …'
             cand --key '… and this PKCS#8 PEM private key'
             cand --deflate 'Accept a permessage-deflate offer (RFC 7692) and echo compressed'
+            cand --lenient 'Accept what a strict server refuses (any method, HTTP/1.0, no Host, a key that is not 16 bytes) and drop a connection that breaks the framing rules without a Close frame'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'wscheck;demo'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'wscheck;probe'= {
+            cand -H 'Add a request header, ''Name: value''; one naming a generated header replaces it, and ''Name:'' with no value removes it. Repeatable'
+            cand --header 'Add a request header, ''Name: value''; one naming a generated header replaces it, and ''Name:'' with no value removes it. Repeatable'
+            cand -s 'Offer a subprotocol (Sec-WebSocket-Protocol). Repeatable'
+            cand --subprotocol 'Offer a subprotocol (Sec-WebSocket-Protocol). Repeatable'
+            cand -o 'Send an Origin header'
+            cand --origin 'Send an Origin header'
+            cand -u 'Send ''Authorization: Basic'' with these credentials (instead of the URL''s user:pass@); with no '':PASS'' the password is asked for on the terminal'
+            cand --auth 'Send ''Authorization: Basic'' with these credentials (instead of the URL''s user:pass@); with no '':PASS'' the password is asked for on the terminal'
+            cand --user 'Send ''Authorization: Basic'' with these credentials (instead of the URL''s user:pass@); with no '':PASS'' the password is asked for on the terminal'
+            cand --cacert 'wss://: trust the certificates in this PEM file too (added to the system roots)'
+            cand --cert 'wss://: present this PEM client certificate (with --key)'
+            cand --key 'wss://: the PKCS#8 PEM private key of --cert'
+            cand --cert-warn-days 'wss://: warn when the server''s certificate expires within N days'
+            cand --proxy 'Tunnel through this proxy: http://[user:pass@]host[:port] (CONNECT), socks5://… (SOCKS5, the name resolved here) or socks5h://… (the proxy resolves it); '''' for none. Without it: http_proxy (ws://), https_proxy/HTTPS_PROXY (wss://), all_proxy/ALL_PROXY.'
+            cand --noproxy 'Hosts to reach without a proxy (comma-separated names, domains, IPs or CIDR ranges such as 10.0.0.0/8; overrides NO_PROXY); ''*'' for all'
+            cand --unix-socket 'Connect to this Unix domain socket instead of the network; the URL still gives Host, the path and, for wss://, the TLS name (as curl)'
+            cand --connect-to 'For a connection to HOST:PORT, connect to CONNECT_HOST:CONNECT_PORT instead; Host, SNI and certificate checks keep the URL''s name. Empty HOST or PORT: any; empty CONNECT_HOST or CONNECT_PORT: the URL''s. IPv6 in brackets. Repeatable; the first match applies'
+            cand --resolve 'Use these addresses for HOST:PORT instead of DNS: HOST:PORT:ADDR[,ADDR...] (HOST may be ''*''; IPv6 in [brackets]); used whatever -4/-6 say. Repeatable'
+            cand --connect-timeout 'One deadline for DNS + TCP + TLS + the HTTP exchange of each connection (250ms, 2s, 1m, or seconds; 0: no limit)'
+            cand --color 'When to use colour'
+            cand --trace 'Write every byte sent and received (after TLS: decrypted for wss) to FILE, timestamped, in hex and ASCII with each WebSocket frame''s header annotated, as curl''s --trace; ''-'' for stderr. Credentials masked unless --show-secrets'
+            cand --trace-ascii 'Like --trace, in ASCII only (curl''s --trace-ascii)'
+            cand --har 'Write the run as HAR 1.2 to FILE at exit (as browser dev tools export it): the upgrade exchange as an entry, the messages in _webSocketMessages'
+            cand --parallel 'Run this many variants at once, each on its own connection'
+            cand --only 'Run only this group or variant (repeatable, or comma-separated)'
+            cand --skip 'Leave out this group or variant (repeatable, or comma-separated)'
+            cand --deflate 'Offer permessage-deflate as Chrome does (''Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits''), judge the answer, and compress messages when it is agreed'
+            cand -k 'wss://: accept any certificate and host name (insecure)'
+            cand --insecure 'wss://: accept any certificate and host name (insecure)'
+            cand -4 'Resolve names to IPv4 addresses only'
+            cand --ipv4 'Resolve names to IPv4 addresses only'
+            cand -6 'Resolve names to IPv6 addresses only'
+            cand --ipv6 'Resolve names to IPv6 addresses only'
+            cand -v 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message'
+            cand --verbose 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message'
+            cand --json 'JSON Lines events on stdout instead of the transcript'
+            cand --show-secrets 'Show credentials (Authorization, Cookie, …) instead of masking them'
+            cand --list 'Print every variant (group, id, what it sends, what it expects) and exit; with -v, each request in full'
+            cand --strict 'Exit 6 when a variant warns, not only when one fails'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -113,8 +158,9 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --help 'Print help'
         }
         &'wscheck;help'= {
-            cand serve 'Run a local echo server with a configurable handshake'
+            cand serve 'Run a local echo server with a configurable handshake, strict about RFC 6455 (--lenient: not)'
             cand demo 'Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour'
+            cand probe 'Send the handshake as every client that will call URL sends it, and what RFC 6455 says a server must refuse or accept; print a matrix of pass / fail / warn / skip'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Print the man page (roff) to stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -122,6 +168,8 @@ set edit:completion:arg-completer[wscheck] = {|@words|
         &'wscheck;help;serve'= {
         }
         &'wscheck;help;demo'= {
+        }
+        &'wscheck;help;probe'= {
         }
         &'wscheck;help;completions'= {
         }

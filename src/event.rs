@@ -131,6 +131,27 @@ impl Kind {
     }
 }
 
+/// How one probe variant went (SPEC §12): `Fail` when an RFC MUST is broken, `Warn` for a
+/// SHOULD or a leniency, `Skip` when the variant does not apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    Pass,
+    Skip,
+    Warn,
+    Fail,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Warn => "warn",
+            Outcome::Skip => "skip",
+        }
+    }
+}
+
 /// What the transcript shows of the server's certificate (read by `net::cert`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertInfo {
@@ -258,4 +279,36 @@ pub enum Event {
     Exit {
         code: i32,
     },
+    /// One `wscheck probe` variant, judged (SPEC §12).
+    Probe(Box<ProbeRow>),
+    /// How many probe variants had each outcome.
+    Summary {
+        pass: usize,
+        fail: usize,
+        warn: usize,
+        skip: usize,
+    },
+}
+
+/// One row of the probe matrix: which variant, what it sent, what the server answered and
+/// how that is judged.
+#[derive(Debug, Clone)]
+pub struct ProbeRow {
+    pub group: &'static str,
+    pub id: String,
+    /// The request lines as sent (credentials masked unless `--show-secrets`); empty when
+    /// nothing was sent.
+    pub sent: Vec<String>,
+    /// The status the server answered, when it answered HTTP.
+    pub status: Option<u16>,
+    pub outcome: Outcome,
+    /// What the variant expects, in words.
+    pub expected: String,
+    /// Why this outcome, in one line (it may quote network text, escaped).
+    pub message: String,
+    pub rfc: &'static str,
+    /// The findings on the handshake, when there was an answer to judge.
+    pub findings: Vec<Finding>,
+    /// From the variant's start to its outcome.
+    pub took: Duration,
 }

@@ -7,6 +7,8 @@
 
 use std::{fmt, io};
 
+use crate::event::Outcome;
+
 /// The documented exit codes. The numbers are part of the contract.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Code {
@@ -49,6 +51,17 @@ impl Code {
             Code::Interrupted => "interrupted",
             Code::Terminated => "terminated",
         }
+    }
+}
+
+/// The one exit code of `wscheck probe` (SPEC §12), from every variant's outcome: 6 when any
+/// failed (with `strict`, or warned), else 0. Skips never count.
+pub fn merge(outcomes: impl IntoIterator<Item = Outcome>, strict: bool) -> Code {
+    let worst = outcomes.into_iter().max().unwrap_or(Outcome::Pass);
+    match worst {
+        Outcome::Fail => Code::BadHandshake,
+        Outcome::Warn if strict => Code::BadHandshake,
+        _ => Code::Ok,
     }
 }
 
@@ -128,3 +141,19 @@ impl fmt::Display for Failure {
 }
 
 impl std::error::Error for Failure {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_probe_fails_on_a_failure_and_with_strict_on_a_warning() {
+        use Outcome::*;
+        assert_eq!(merge([Pass, Skip, Pass], false), Code::Ok);
+        assert_eq!(merge([Pass, Warn, Skip], false), Code::Ok);
+        assert_eq!(merge([Pass, Warn, Skip], true), Code::BadHandshake);
+        assert_eq!(merge([Fail, Pass], false), Code::BadHandshake);
+        assert_eq!(merge([Skip, Skip], true), Code::Ok);
+        assert_eq!(merge([], true), Code::Ok);
+    }
+}

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod man;
 pub mod net;
 pub mod plan;
+pub mod probe;
 pub mod prompt;
 pub mod report;
 pub mod run;
@@ -51,6 +52,13 @@ pub fn main() -> ExitCode {
             }
         },
         Some(Command::Demo) => demo::run(),
+        Some(Command::Probe(args)) => match plan::probe::ProbePlan::from_args(&args) {
+            Ok(plan) => probe::run(plan),
+            Err(f) => {
+                report::say(&format!("error: {f}"));
+                f.code
+            }
+        },
         Some(Command::Completions { shell }) => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "wscheck", &mut script);

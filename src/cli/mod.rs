@@ -2,6 +2,7 @@
 //! `completions/` and the README's usage all come from this one definition.
 
 mod client;
+mod probe;
 mod values;
 
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use client::{ClientArgs, OutputArgs, ReachArgs, RequestArgs, SessionArgs};
+pub use probe::{ProbeArgs, ProbeSelect};
 pub use values::*;
 
 use crate::exit;
@@ -36,10 +38,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a local echo server with a configurable handshake.
+    /// Run a local echo server with a configurable handshake, strict about RFC 6455 (--lenient: not).
     Serve(ServeArgs),
     /// Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour.
     Demo,
+    /// Send the handshake as every client that will call URL sends it, and what RFC 6455 says a
+    /// server must refuse or accept; print a matrix of pass / fail / warn / skip.
+    Probe(Box<ProbeArgs>),
     /// Print a shell completion script to stdout.
     Completions {
         /// The shell to generate for.
@@ -80,6 +85,11 @@ pub struct ServeArgs {
     /// Accept a permessage-deflate offer (RFC 7692) and echo compressed.
     #[arg(long)]
     pub deflate: bool,
+
+    /// Accept what a strict server refuses (any method, HTTP/1.0, no Host, a key that is not
+    /// 16 bytes) and drop a connection that breaks the framing rules without a Close frame.
+    #[arg(long)]
+    pub lenient: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

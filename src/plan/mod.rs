@@ -3,6 +3,7 @@
 //! connection; nothing below this level sees a clap type. `demo` (and later `probe`) build a
 //! `Plan` directly instead of an argv.
 
+pub mod probe;
 pub mod record;
 pub mod session;
 

@@ -125,7 +125,8 @@ pub fn render(event: &Event, style: &Style, elapsed: Duration, data: &mut impl W
             text = format!("* Close {who}: {code}{reason}{echo}\n");
         }
         Event::Error { message, .. } => text = format!("{} {}\n", "error:".red().bold(), escape::text(message)),
-        Event::Exit { .. } => {}
+        // The probe's rows and summary are the matrix's (`report/matrix.rs`).
+        Event::Exit { .. } | Event::Probe(_) | Event::Summary { .. } => {}
     }
     Ok(text)
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::escape;
-use crate::event::{Address, Event, Finding, Kind};
+use crate::event::{Address, Event, Finding, Kind, ProbeRow};
 
 pub fn render(event: &Event, elapsed: Duration, out: &mut impl Write) -> io::Result<()> {
     let (kind, body) = fields(event);
@@ -110,6 +110,15 @@ pub fn finding(f: &Finding) -> Value {
     v
 }
 
+/// A `probe` event (SPEC §12): the variant, what it sent, the status, the outcome and why.
+fn probe(row: &ProbeRow) -> Value {
+    let mut v = json!({"group": row.group, "id": row.id, "sent": row.sent, "status": row.status,
+                       "outcome": row.outcome.as_str(), "expected": row.expected, "rfc": row.rfc,
+                       "findings": row.findings.iter().map(finding).collect::<Vec<_>>(), "took_ms": ms(row.took)});
+    put_text(&mut v, "message", &row.message);
+    v
+}
+
 fn fields(event: &Event) -> (&'static str, Value) {
     match event {
         Event::Note { level, text } => {
@@ -199,6 +208,10 @@ fn fields(event: &Event) -> (&'static str, Value) {
             ("error", v)
         }
         Event::Exit { code } => ("exit", json!({"code": code})),
+        Event::Probe(row) => ("probe", probe(row)),
+        Event::Summary { pass, fail, warn, skip } => {
+            ("summary", json!({"pass": pass, "fail": fail, "warn": warn, "skip": skip}))
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod har;
 mod human;
 mod json;
+pub mod matrix;
 pub mod trace;
 
 use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
@@ -12,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::cli::{BinaryOutput, ColorWhen};
+use crate::escape;
 use crate::event::Event;
 
 /// Decide once whether to colour the transcript (fd's approach: the flag, then `NO_COLOR` and
@@ -81,6 +83,9 @@ pub struct Reporter {
     failed: Option<String>,
     /// `--har`: every event recorded for the HAR file (shared with the signal thread's last words).
     har: Option<Arc<Mutex<har::Recording>>>,
+    /// `wscheck probe`: rows go to stdout in this layout (see [`matrix`]), the header first.
+    matrix: Option<matrix::Layout>,
+    matrix_started: bool,
 }
 
 impl Reporter {
@@ -103,12 +108,42 @@ impl Reporter {
             broken: false,
             failed: None,
             har: None,
+            matrix: None,
+            matrix_started: false,
+        }
+    }
+
+    /// Render `probe` rows as the matrix, laid out so.
+    pub fn set_matrix(&mut self, layout: matrix::Layout) {
+        self.matrix = Some(layout);
+    }
+
+    /// Show recorded events as a transcript on stderr under `title` (a probe variant's, after
+    /// its row with `-v`): messages as `<` lines, nothing on stdout. Nothing in `--json`.
+    pub fn transcript<'a>(&mut self, title: &str, events: impl IntoIterator<Item = &'a Event>) {
+        if self.json || self.broken {
+            return;
+        }
+        self.flush();
+        let style = Style { interactive: true, ..self.style };
+        let elapsed = self.start.elapsed();
+        let mut text = format!("* {}\n", escape::text(title));
+        text.extend(events.into_iter().filter_map(|e| human::render(e, &style, elapsed, &mut io::sink()).ok()));
+        if let Err(e) = io::stderr().lock().write_all(text.as_bytes())
+            && e.kind() == io::ErrorKind::BrokenPipe
+        {
+            self.broken = true;
         }
     }
 
     /// Record every event from now on for `--har`, written to `file` by [`Reporter::finish_har`].
     pub fn record_har(&mut self, file: har::HarFile) {
         self.har = Some(Arc::new(Mutex::new(har::Recording::new(file))));
+    }
+
+    /// True when the run is recorded for `--har`.
+    pub fn records_har(&self) -> bool {
+        self.har.is_some()
     }
 
     /// Add entries recorded elsewhere (probe's variants, see [`har::entries`]) to the HAR file.
@@ -200,6 +235,19 @@ impl Reporter {
     }
 
     fn write_human(&mut self, event: &Event, elapsed: std::time::Duration) -> io::Result<()> {
+        if let (Event::Probe(row), Some(layout)) = (event, &self.matrix) {
+            if !self.matrix_started {
+                self.matrix_started = true;
+                self.stdout.write_all(matrix::header(layout).as_bytes())?;
+            }
+            self.stdout.write_all(matrix::row(row, layout).as_bytes())?;
+            return self.stdout.flush();
+        }
+        if let Event::Summary { pass, fail, warn, skip } = event {
+            self.stdout.flush()?;
+            let _ = io::stderr().lock().write_all(matrix::summary(*pass, *fail, *warn, *skip).as_bytes());
+            return Ok(());
+        }
         if let Some(printer) = &mut self.printer {
             // The REPL shows messages as transcript lines, so nothing goes to the data sink.
             // Each text ends in a newline: rustyline writes text as is when the editor is

@@ -27,6 +27,9 @@ const wss = new WebSocketServer(options, () => {
 });
 wss.on('connection', (ws) => {
   ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  // ws reports a client's protocol error (after closing with 1002/1007) as an 'error'
+  // event; without a listener node would end the whole server (wscheck probe sends such frames).
+  ws.on('error', () => {});
 });
 
 process.stdin.on('end', () => process.exit(0));

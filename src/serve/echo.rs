@@ -1,0 +1,189 @@
+//! The echo loop after the 101: every text and binary message back to the client, in
+//! batches over a non-blocking socket; tungstenite (or `DeflateSocket`) answers pings and Close.
+//! A client that breaks the framing rules gets the Close code RFC 6455 §7.4.1 names for it
+//! (strict serve).
+
+use std::io::{self, Read, Write};
+use std::os::fd::RawFd;
+use std::time::{Duration, Instant};
+
+use tungstenite::error::{CapacityError, ProtocolError};
+use tungstenite::protocol::WebSocket;
+use tungstenite::protocol::frame::CloseFrame;
+use tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::{Error, Message};
+
+use crate::deflate::DeflateSocket;
+use crate::session::would_block;
+
+/// What the echo loop needs of a server-side WebSocket: tungstenite's, or deflate's.
+pub(super) trait Echo {
+    fn read(&mut self) -> Result<Message, Error>;
+    fn write(&mut self, message: Message) -> Result<(), Error>;
+    fn flush(&mut self) -> Result<(), Error>;
+    fn close(&mut self, frame: Option<CloseFrame>) -> Result<(), Error>;
+}
+
+impl<S: Read + Write> Echo for WebSocket<S> {
+    fn read(&mut self) -> Result<Message, Error> {
+        WebSocket::read(self)
+    }
+    fn write(&mut self, message: Message) -> Result<(), Error> {
+        WebSocket::write(self, message)
+    }
+    fn flush(&mut self) -> Result<(), Error> {
+        WebSocket::flush(self)
+    }
+    fn close(&mut self, frame: Option<CloseFrame>) -> Result<(), Error> {
+        WebSocket::close(self, frame)
+    }
+}
+
+impl<S: Read + Write> Echo for DeflateSocket<S> {
+    fn read(&mut self) -> Result<Message, Error> {
+        DeflateSocket::read(self)
+    }
+    fn write(&mut self, message: Message) -> Result<(), Error> {
+        DeflateSocket::write(self, message)
+    }
+    fn flush(&mut self) -> Result<(), Error> {
+        DeflateSocket::flush(self)
+    }
+    fn close(&mut self, frame: Option<CloseFrame>) -> Result<(), Error> {
+        DeflateSocket::close(self, frame)
+    }
+}
+
+/// How many echoes may wait in the write buffer before they must be flushed.
+const ECHO_BATCH: usize = 256;
+
+/// Echo text and binary messages until the peer closes; tungstenite answers pings and Close.
+/// The socket is non-blocking: everything readable is echoed into the write buffer and
+/// flushed once, so a burst of messages costs one write, not one per message. `strict`: a
+/// client that breaks the framing rules gets a Close saying why (RFC 6455 §7.1.7) before
+/// the connection ends; otherwise the connection is just dropped (`--lenient`).
+pub(super) fn echo(mut ws: impl Echo, fd: RawFd, strict: bool) {
+    let mut queued = 0;
+    loop {
+        match ws.read() {
+            Ok(msg @ (Message::Text(_) | Message::Binary(_))) => {
+                match ws.write(msg) {
+                    Ok(()) => {}
+                    Err(e) if would_block(&e) => {}
+                    Err(_) => return,
+                }
+                queued += 1;
+                if queued >= ECHO_BATCH {
+                    if !flush(&mut ws, fd) {
+                        return;
+                    }
+                    queued = 0;
+                }
+            }
+            Ok(_) => {}
+            Err(e) if would_block(&e) => {
+                if !flush(&mut ws, fd) {
+                    return;
+                }
+                queued = 0;
+                if !wait(fd, libc::POLLIN, None) {
+                    return;
+                }
+            }
+            Err(e) => {
+                if strict && let Some(close) = close_for(&e) {
+                    fail(&mut ws, fd, close);
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// How long a failed connection waits for the client's Close before it is dropped.
+const LINGER: Duration = Duration::from_secs(1);
+
+/// The Close that answers a client's broken frame: 1007 for text that is not UTF-8, 1009
+/// for a message over the limit, 1002 for any other protocol error (RFC 6455 §7.4.1);
+/// `None` for what is not the client's fault (the connection is gone).
+fn close_for(e: &Error) -> Option<CloseFrame> {
+    let (code, why) = match e {
+        Error::Utf8(_) => (CloseCode::Invalid, "text that is not UTF-8".to_string()),
+        // DeflateSocket: the compressed data did not inflate (RFC 7692 §8).
+        Error::AttackAttempt => (CloseCode::Invalid, "data that does not inflate".to_string()),
+        Error::Capacity(CapacityError::MessageTooLong { .. }) => (CloseCode::Size, "message too big".to_string()),
+        // The client went away: there is no one to tell.
+        Error::Protocol(ProtocolError::ResetWithoutClosingHandshake) => return None,
+        Error::Protocol(p) => (CloseCode::Protocol, p.to_string()),
+        _ => return None,
+    };
+    // A Close reason is at most 123 bytes (RFC 6455 §5.5).
+    let mut reason = why;
+    while reason.len() > 123 {
+        reason.pop();
+    }
+    Some(CloseFrame { code, reason: reason.into() })
+}
+
+/// Fail the WebSocket connection (RFC 6455 §7.1.7): send `close` and end the sending side,
+/// then read until the client's end of stream (at most [`LINGER`]), so that closing with
+/// unread bytes does not reset the connection before the client has read the Close.
+fn fail(ws: &mut impl Echo, fd: RawFd, close: CloseFrame) {
+    // The Close is queued even when the socket cannot take it at once.
+    let _ = ws.close(Some(close));
+    if !flush(ws, fd) {
+        return;
+    }
+    // SAFETY: a socket this thread owns; its writing side is done.
+    unsafe { libc::shutdown(fd, libc::SHUT_WR) };
+    let until = Instant::now() + LINGER;
+    loop {
+        match ws.read() {
+            Ok(_) => {}
+            Err(e) if would_block(&e) => {
+                if !wait(fd, libc::POLLIN, Some(until)) {
+                    return;
+                }
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+/// Write out everything buffered, waiting for the socket as needed; false when the connection is gone.
+fn flush(ws: &mut impl Echo, fd: RawFd) -> bool {
+    loop {
+        match ws.flush() {
+            Ok(()) => return true,
+            Err(e) if would_block(&e) => {
+                if !wait(fd, libc::POLLOUT, None) {
+                    return false;
+                }
+            }
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Block until `fd` is ready for `events` (or has failed); false on a poll error, or when
+/// `until` comes first.
+fn wait(fd: RawFd, events: libc::c_short, until: Option<Instant>) -> bool {
+    let mut pfd = libc::pollfd { fd, events, revents: 0 };
+    loop {
+        let timeout = until.map_or(-1, |u| {
+            let left = u.saturating_duration_since(Instant::now()).as_millis();
+            left.min(i32::MAX as u128) as i32
+        });
+        // SAFETY: one valid pollfd, for a socket this thread owns.
+        let n = unsafe { libc::poll(&mut pfd, 1, timeout) };
+        if n > 0 || (n == 0 && until.is_none()) {
+            return true;
+        }
+        if n == 0 {
+            return false;
+        }
+        if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! `wscheck serve`: a local echo server whose handshake is configurable (reason phrase,
+//! subprotocols, permessage-deflate). It writes its own 101, like the client reads its own,
+//! and hands the socket to tungstenite for the framing, or to wscheck's `DeflateSocket` when
+//! permessage-deflate was agreed. One thread per connection.
+//!
+//! `answer.rs` reads the request and decides the answer; `echo.rs` is the loop after the 101.
+
+mod answer;
+mod echo;
+
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tungstenite::protocol::{Role, WebSocket};
+
+use crate::cli::ServeArgs;
+use crate::deflate::DeflateSocket;
+use crate::exit::{Code, Failure};
+use answer::{answer, read_request};
+use echo::echo;
+
+/// The largest message echoed (tungstenite's default), inflated size for a compressed one.
+const MAX_MESSAGE: usize = 64 << 20;
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the server answers a handshake.
+#[derive(Clone, Default)]
+pub struct ServerConfig {
+    pub reason: String,
+    pub subprotocols: Vec<String>,
+    /// Serve wss:// with this acceptor.
+    pub tls: Option<native_tls::TlsAcceptor>,
+    /// Accept permessage-deflate (`--deflate`).
+    pub deflate: bool,
+    /// `--lenient`: answer any method, HTTP version, Host and key, and drop a connection that
+    /// breaks the framing rules without a Close, as the first release did (SPEC §11).
+    pub lenient: bool,
+}
+
+impl ServerConfig {
+    fn from_args(a: &ServeArgs) -> io::Result<ServerConfig> {
+        let tls = match (&a.cert, &a.key) {
+            (Some(cert), Some(key)) => {
+                let invalid = |e: String| io::Error::new(io::ErrorKind::InvalidInput, e);
+                let identity = native_tls::Identity::from_pkcs8(&std::fs::read(cert)?, &std::fs::read(key)?)
+                    .map_err(|e| invalid(format!("--cert/--key: {e} (the key must be PKCS#8 PEM)")))?;
+                Some(native_tls::TlsAcceptor::new(identity).map_err(|e| invalid(e.to_string()))?)
+            }
+            _ => None,
+        };
+        Ok(ServerConfig {
+            reason: a.reason.clone(),
+            subprotocols: a.subprotocols.clone(),
+            tls,
+            deflate: a.deflate,
+            lenient: a.lenient,
+        })
+    }
+}
+
+/// Bind, print the URL on stdout (the readiness signal scripts wait for), and serve forever.
+pub fn run(args: &ServeArgs) -> Result<(), Failure> {
+    let usage = |m: String| Failure::new(Code::Usage, m);
+    if args.reason.contains(['\r', '\n']) {
+        return Err(usage("--reason must not contain CR or LF".into()));
+    }
+    let config = ServerConfig::from_args(args).map_err(|e| match e.kind() {
+        io::ErrorKind::InvalidInput | io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied => usage(e.to_string()),
+        _ => Failure::new(Code::Internal, e.to_string()),
+    })?;
+    let listener = bind(&args.bind, args.port)?;
+    let addr = listener.local_addr().map_err(|e| Failure::new(Code::Internal, e.to_string()))?;
+    let scheme = if config.tls.is_some() { "wss" } else { "ws" };
+    // SocketAddr shows an IPv6 address in brackets, as a URL wants it.
+    let mut out = io::stdout().lock();
+    if writeln!(out, "{scheme}://{addr}/").and_then(|()| out.flush()).is_err() {
+        return Err(Failure::new(Code::Internal, "cannot write the URL to stdout".to_string()));
+    }
+    drop(out);
+    crate::report::say(&format!("* wscheck serve: echo server on {scheme}://{addr}/ (Ctrl-C to stop)"));
+    serve(listener, config);
+    Ok(())
+}
+
+/// Bind the listening socket; the reasons it cannot be bound are the user's to fix (exit 2).
+fn bind(host: &str, port: u16) -> Result<TcpListener, Failure> {
+    let shown = crate::target::authority(host, port);
+    TcpListener::bind((host, port)).map_err(|e| {
+        let why = match e.kind() {
+            io::ErrorKind::AddrInUse => {
+                format!("{shown} is already in use (another server?); --port 0 picks a free port")
+            }
+            io::ErrorKind::PermissionDenied => {
+                format!("not allowed to listen on {shown} (ports below 1024 need privileges); try --port 0")
+            }
+            io::ErrorKind::AddrNotAvailable => format!("{host} is not an address of this machine (--bind)"),
+            _ => format!("cannot listen on {shown}: {e}"),
+        };
+        Failure::new(Code::Usage, why)
+    })
+}
+
+/// Accept connections on `listener` until it fails, each on its own thread.
+pub fn serve(listener: TcpListener, config: ServerConfig) {
+    let config = Arc::new(config);
+    for conn in listener.incoming() {
+        let Ok(stream) = conn else { continue };
+        let config = Arc::clone(&config);
+        std::thread::spawn(move || {
+            let _ = handle(stream, &config);
+        });
+    }
+}
+
+fn handle(stream: TcpStream, config: &ServerConfig) -> io::Result<()> {
+    let _ = stream.set_nodelay(true);
+    stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
+    match &config.tls {
+        None => upgrade(stream, config),
+        Some(acceptor) => {
+            let tls = acceptor.accept(stream).map_err(|e| io::Error::other(e.to_string()))?;
+            upgrade(tls, config)
+        }
+    }
+}
+
+fn upgrade<S: Read + Write + Timeouts>(mut stream: S, config: &ServerConfig) -> io::Result<()> {
+    let (head, rest) = read_request(&mut stream)?;
+    let answer = answer(&head, config);
+    stream.write_all(answer.response.as_bytes())?;
+    if !answer.upgraded {
+        return Ok(());
+    }
+    stream.tcp().set_read_timeout(None)?;
+    stream.tcp().set_nonblocking(true)?;
+    let fd = stream.tcp().as_raw_fd();
+    let strict = !config.lenient;
+    match answer.deflate {
+        Some(p) => echo(DeflateSocket::new(stream, rest, Role::Server, Some(MAX_MESSAGE), Some(p)), fd, strict),
+        None => echo(WebSocket::from_partially_read(stream, rest, Role::Server, None), fd, strict),
+    }
+    Ok(())
+}
+
+/// The TCP socket under a stream, plain or TLS: timeouts and blocking mode are set there.
+trait Timeouts {
+    fn tcp(&self) -> &TcpStream;
+}
+
+impl Timeouts for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl Timeouts for native_tls::TlsStream<TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        self.get_ref()
+    }
+}
