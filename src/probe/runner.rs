@@ -84,7 +84,7 @@ pub fn one(ctx: &Ctx, v: &Variant) -> Done {
     let mut sent: Vec<String> = events
         .events()
         .iter()
-        .find_map(|s| if let Event::Request { lines } = &s.event { Some(lines.clone()) } else { None })
+        .find_map(|s| if let Event::Request { lines, .. } = &s.event { Some(lines.clone()) } else { None })
         .unwrap_or_default();
     if sent.last().is_some_and(String::is_empty) {
         sent.pop();

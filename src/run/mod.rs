@@ -3,7 +3,11 @@
 //! Everything said goes to a [`Sink`](crate::report::Sink) as events.
 
 mod hop;
+#[cfg(feature = "http2")]
+mod hop_h2;
 mod inspect;
+#[cfg(feature = "http2")]
+mod inspect_h2;
 mod redirect;
 mod talk;
 

@@ -312,6 +312,9 @@ impl<F: Framing> Session<'_, F> {
                 self.write_blocked = false;
                 if let Some(close) = self.unwritten_close.take() {
                     self.reporter.emit(&close);
+                    if self.policy.over_at_close() {
+                        return Some(self.policy.planned());
+                    }
                 }
                 None
             }

@@ -115,6 +115,10 @@ impl<F: Framing> Session<'_, F> {
             // tungstenite has queued the echo of the server's Close: write it now and show it.
             self.write_pending(Event::Close { direction: Direction::Sent, code, reason, echo: true });
         }
+        // Over HTTP/2 the close handshake is the end (once our Close is out, see `flush`).
+        if self.policy.over_at_close() && self.unwritten_close.is_none() {
+            return Some(self.policy.planned());
+        }
         None
     }
 
