@@ -65,13 +65,7 @@ impl H2Exchange {
 /// `connect-protocol` (once SETTINGS came), and on an answer `status-2xx`, then on a 2xx
 /// its note, `connection-specific`, `accept-h2`, `subprotocol` and `extensions`.
 pub fn check(x: &H2Exchange) -> Vec<Finding> {
-    let mut out = Vec::new();
-    if let Some(selected) = &x.alpn {
-        out.push(alpn(selected.as_deref()));
-    }
-    if x.settings.is_some() {
-        out.push(connect_protocol(x.connect_protocol()));
-    }
+    let mut out = connection(x);
     if x.response.is_none() {
         return out;
     }
@@ -88,6 +82,29 @@ pub fn check(x: &H2Exchange) -> Vec<Finding> {
     out.push(connection_specific(x));
     out.push(accept_h2(x));
     out.extend(negotiation::check_chosen(&x.offer, &x.chosen()));
+    out
+}
+
+/// The findings that still hold when the exchange failed before an answer HTTP/2 accepts (no
+/// setting, a reset, a GOAWAY, a malformed answer): ALPN, the setting, and whether an answer
+/// that came carries the connection-specific headers that make it malformed.
+pub fn check_failed(x: &H2Exchange) -> Vec<Finding> {
+    let mut out = connection(x);
+    if x.response.is_some() {
+        out.push(connection_specific(x));
+    }
+    out
+}
+
+/// `alpn` (wss) and `connect-protocol` (once SETTINGS came): the connection's findings.
+fn connection(x: &H2Exchange) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(selected) = &x.alpn {
+        out.push(alpn(selected.as_deref()));
+    }
+    if x.settings.is_some() {
+        out.push(connect_protocol(x.connect_protocol()));
+    }
     out
 }
 
@@ -160,13 +177,7 @@ fn status_2xx(status: Option<u16>, x: &H2Exchange) -> Finding {
 /// Connection-specific headers have no place in HTTP/2 (RFC 9113 §8.2.2): an HTTP/1.1 101
 /// passed through by a gateway shows this way.
 pub fn connection_specific(x: &H2Exchange) -> Finding {
-    let found: Vec<String> = x
-        .response
-        .iter()
-        .flatten()
-        .filter(|(n, _)| CONNECTION_SPECIFIC.iter().any(|c| n.eq_ignore_ascii_case(c)))
-        .map(|(n, v)| format!("{n}: {}", crate::escape::net(v)))
-        .collect();
+    let found = connection_specific_fields(x);
     if found.is_empty() {
         Finding::pass(Check::ConnectionSpecific, "no connection-specific headers")
     } else {
@@ -175,6 +186,16 @@ pub fn connection_specific(x: &H2Exchange) -> Finding {
             format!("connection-specific headers, which HTTP/2 forbids: {}", found.join(", ")),
         )
     }
+}
+
+/// The answer's connection-specific fields, as `name: value` text.
+pub fn connection_specific_fields(x: &H2Exchange) -> Vec<String> {
+    x.response
+        .iter()
+        .flatten()
+        .filter(|(n, _)| CONNECTION_SPECIFIC.iter().any(|c| n.eq_ignore_ascii_case(c)))
+        .map(|(n, v)| format!("{n}: {}", crate::escape::net(v)))
+        .collect()
 }
 
 /// `Sec-WebSocket-Accept` answers a key, and over HTTP/2 no key is sent: its presence says an
@@ -294,6 +315,16 @@ mod tests {
         let conn = find(&found, "connection-specific")[0];
         assert_eq!(conn.level, Level::Error);
         assert!(conn.message.ends_with("forbids: Connection: upgrade, upgrade: websocket"), "{}", conn.message);
+    }
+
+    #[test]
+    fn a_failed_exchange_is_judged_only_by_what_still_holds() {
+        let x = answer(&[(":status", "200"), ("connection", "upgrade")]);
+        let ids: Vec<&str> = check_failed(&x).iter().map(Finding::id).collect();
+        assert_eq!(ids, ["alpn", "connect-protocol", "connection-specific"]);
+        assert_eq!(connection_specific_fields(&x), ["connection: upgrade"]);
+        let x = H2Exchange { response: None, ..x };
+        assert_eq!(check_failed(&x).len(), 2);
     }
 
     #[test]

@@ -225,7 +225,7 @@ const SETTINGS: &str = "the server's SETTINGS";
 
 /// The failure an HTTP/2 error is, in words, with its exit code (SPEC §7, §13): a server that
 /// speaks HTTP/2 but does not accept WebSocket over it, or no HTTP/2 at all, is 5; a TLS alert 4.
-pub fn failure(e: Error, place: &Place) -> Failure {
+pub fn failure(e: Error, place: &Place, exchange: &H2Exchange) -> Failure {
     let no_switch = |m: String| Failure::new(Code::NoSwitch, m);
     match e {
         Error::NoH2Alpn { ref selected } => no_switch(format!(
@@ -249,9 +249,19 @@ pub fn failure(e: Error, place: &Place) -> Failure {
         Error::Reset { .. } | Error::GoAway { .. } => {
             no_switch(format!("the server speaks HTTP/2 but did not accept WebSocket over it: {e}"))
         }
-        Error::NoConnectProtocol | Error::Status { .. } | Error::Malformed { .. } | Error::Protocol { .. } => {
-            no_switch(e.to_string())
+        Error::Malformed { code, .. } => {
+            let found = crate::checks::rfc8441::connection_specific_fields(exchange);
+            let why = if found.is_empty() {
+                String::new()
+            } else {
+                format!(": HTTP/2 forbids connection-specific headers ({}; RFC 9113 §8.2.2)", found.join(", "))
+            };
+            no_switch(format!(
+                "the HTTP/2 layer refused the answer as malformed and reset the stream (RST_STREAM {}){why}",
+                http2::tap::error_name(code)
+            ))
         }
+        Error::NoConnectProtocol | Error::Status { .. } | Error::Protocol { .. } => no_switch(e.to_string()),
         Error::Closed { waiting_for } => {
             let hint = if place.h2c && waiting_for == SETTINGS {
                 ": a server that does not speak HTTP/2 with prior knowledge (h2c) closes so; try without --http2"

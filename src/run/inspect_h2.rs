@@ -39,10 +39,10 @@ pub fn inspect_h2(plan: &Plan, reporter: &mut Reporter) -> Result<Code, Failure>
         }
         Err(e) => {
             // What can be judged of what came before the failure, then the failure in words.
-            for f in rfc8441::check(&exchange) {
+            for f in rfc8441::check_failed(&exchange) {
                 reporter.emit(&Event::Finding(f));
             }
-            return Err(failure(e, &place));
+            return Err(failure(e, &place, &exchange));
         }
     };
     let verdict = checks::judge_h2(&exchange, findings);
