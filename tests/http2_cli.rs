@@ -296,3 +296,28 @@ fn through_an_http_proxy() {
     r.code(0).out_has("via\n").err_has("proxy< HTTP/1.1 200 Connection established").err_has("< :status: 200");
     assert!(proxy.join().unwrap().starts_with(&format!("CONNECT 127.0.0.1:{} HTTP/1.1", port_of(&serve.url))));
 }
+
+#[test]
+fn a_redirect_is_followed_over_http2_with_dash_l() {
+    let serve = Serve::start(&[]);
+    let redirecting = || {
+        let location = format!("{}moved", serve.url);
+        RawH2::start(
+            settings(&[(8, 1)]),
+            Box::new(move |s| (headers(s, true, &[(":status", "302"), ("location", &location)]), true)),
+        )
+    };
+    let raw = redirecting();
+    let r = wscheck(&["--http2", "-L", "--handshake-only", &format!("ws://{}/old", raw.addr)], b"");
+    r.code(0).err_has(&format!("* note: following the redirect to {}moved (1 of at most 5)", serve.url));
+    err_line(&r, "< :status: 302");
+    err_line(&r, "> :path: /moved");
+    err_line(&r, "* OK: the server opened the WebSocket over HTTP/2 (:status 200) and the exchange follows RFC 8441");
+    raw.join();
+    // Without -L the 3xx is the answer, explained.
+    let raw = redirecting();
+    let r = wscheck(&["--http2", "--handshake-only", &format!("ws://{}/old", raw.addr)], b"");
+    r.code(5);
+    assert!(r.finding_is("status-2xx", "ERROR").contains(&format!("302, not 2xx: a redirect to {}moved", serve.url)));
+    raw.join();
+}
