@@ -154,7 +154,7 @@ fn h2_fields(offer: &Offer, rendered: &[(String, String)], target: &Target) -> (
             || (lower == "connection" && *given == Value::from("Upgrade"));
         if !generated {
             let why = if lower == "sec-websocket-key" {
-                "there is no key over HTTP/2 (RFC 8441 §5)"
+                "there is no key (RFC 8441 §5)"
             } else {
                 "connection-specific headers are not allowed there (RFC 9113 §8.2.2)"
             };
