@@ -243,3 +243,28 @@ fn a_value_http2_refuses_is_a_usage_error_and_nothing_is_sent() {
     r.err_has("error: cannot send this request over HTTP/2: x-bad: ");
     assert!(RawH2::requests(&raw.join()).is_empty());
 }
+
+#[test]
+fn a_fatal_alert_during_the_tls_handshake_is_a_tls_failure() {
+    // A server that refuses every protocol the client offers by ALPN with a fatal alert
+    // (no_application_protocol), as a strict server may: not the `alpn` finding, a TLS failure.
+    use openssl::ssl::{AlpnError, SslAcceptor, SslMethod};
+    let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
+    b.set_private_key(&openssl::pkey::PKey::private_key_from_pem(ck.signing_key.serialize_pem().as_bytes()).unwrap())
+        .unwrap();
+    b.set_certificate(&openssl::x509::X509::from_pem(ck.cert.pem().as_bytes()).unwrap()).unwrap();
+    b.set_alpn_select_callback(|_, _| Err(AlpnError::ALERT_FATAL));
+    let acceptor = b.build();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (tcp, _) = listener.accept().unwrap();
+        tcp.set_read_timeout(Some(LIMIT)).unwrap();
+        let _ = acceptor.accept(tcp);
+    });
+    let r = refused(&format!("wss://localhost:{port}/"), &["-k"], 4);
+    r.err_has(&format!("error: TLS handshake with localhost:{port} failed: ")).err_lacks(" alpn ");
+    assert!(r.stderr.contains("no application protocol"), "{}", r.stderr);
+    server.join().unwrap();
+}
