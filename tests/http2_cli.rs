@@ -321,3 +321,19 @@ fn a_redirect_is_followed_over_http2_with_dash_l() {
     assert!(r.finding_is("status-2xx", "ERROR").contains(&format!("302, not 2xx: a redirect to {}moved", serve.url)));
     raw.join();
 }
+
+#[test]
+fn permessage_deflate_over_http2_with_serve_deflate() {
+    let serve = Serve::start(&["--deflate"]);
+    let r = wscheck(&["--http2", "--deflate", "-v", "-x", "squeeze me", "-n", "1", &serve.url], b"");
+    r.code(0).out_has("squeeze me\n");
+    err_line(&r, "> sec-websocket-extensions: permessage-deflate; client_max_window_bits");
+    err_line(&r, "< sec-websocket-extensions: permessage-deflate");
+    r.finding_is("deflate", "info");
+    r.err_has("* received text: 10 bytes, ").err_has(" on the wire (compressed)");
+    assert!(r.stderr.lines().any(|l| l.starts_with("* note: first message ") && l.ends_with(" ms after the 200")));
+    // Without --deflate on the server, the offer is declined and the session is plain.
+    let plain = Serve::start(&[]);
+    let r = wscheck(&["--http2", "--deflate", "-x", "plain", "-n", "1", &plain.url], b"");
+    r.code(0).out_has("plain\n").err_lacks("< sec-websocket-extensions");
+}

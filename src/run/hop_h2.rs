@@ -309,12 +309,21 @@ mod tests {
             origin: Some("https://o.example".into()),
             auth: Some(("u".into(), "p".into())),
             headers: vec![("X-Trace".into(), "1".into())],
+            deflate: true,
         };
         let (o, dropped) = fields(&overlay, "wss://h.example/a?b");
         assert_eq!((o.scheme.as_str(), o.authority.as_str(), o.path.as_str()), ("https", "h.example", "/a?b"));
         assert_eq!(
             names(&o),
-            ["sec-websocket-version", "sec-websocket-protocol", "origin", "authorization", "user-agent", "x-trace"]
+            [
+                "sec-websocket-version",
+                "sec-websocket-protocol",
+                "sec-websocket-extensions",
+                "origin",
+                "authorization",
+                "user-agent",
+                "x-trace"
+            ]
         );
         assert!(dropped.is_empty(), "{dropped:?}");
         let (o, _) = fields(&Overlay::default(), "ws://h:8080/");

@@ -111,6 +111,7 @@ pub fn talk<C: Channel + 'static>(
         show_ping_pong: sp.show_pings,
         close_at_once: sp.handshake_only(),
         verbose: plan.output.verbose,
+        http2: carrier.http2,
     };
     // Generic, not a trait object: each framing's message path is compiled for itself.
     let end = match framed {

@@ -6,13 +6,13 @@
 use std::io::{self, Read};
 use std::net::TcpStream;
 use std::os::fd::AsRawFd;
-use std::os::unix::net::UnixStream;
 
 use tungstenite::protocol::{Role, WebSocket};
 
-use super::ServerConfig;
 use super::echo::echo;
-use crate::http2::server::{ServerOptions, is_h2_preface, serve_connection};
+use super::{MAX_MESSAGE, ServerConfig};
+use crate::deflate::DeflateSocket;
+use crate::http2::server::{Accepted, ServerOptions, is_h2_preface, serve_connection};
 use crate::http2::tap::PREFACE;
 
 /// The TLS acceptor: `h2` is selected by ALPN when the client offers it, else `http/1.1` when
@@ -42,13 +42,19 @@ pub(super) fn preface(stream: &mut TcpStream, head: &[u8], rest: &[u8]) -> Optio
 }
 
 /// Serve the connection as HTTP/2 until the client ends it; `read`: the bytes already read.
+/// permessage-deflate is accepted as over HTTP/1.1 (`--deflate`).
 pub(super) fn serve<T: crate::http2::Transport>(stream: T, read: Vec<u8>, config: &ServerConfig) -> io::Result<()> {
-    let options = ServerOptions { subprotocols: config.subprotocols.clone() };
+    let options = ServerOptions { subprotocols: config.subprotocols.clone(), deflate: config.deflate };
     let strict = !config.lenient;
-    serve_connection(stream, read, &options, move |socket: UnixStream| {
+    serve_connection(stream, read, &options, move |(socket, deflate): Accepted| {
         if socket.set_nonblocking(true).is_ok() {
             let fd = socket.as_raw_fd();
-            echo(WebSocket::from_raw_socket(socket, Role::Server, None), fd, strict);
+            match deflate {
+                Some(p) => {
+                    echo(DeflateSocket::new(socket, Vec::new(), Role::Server, Some(MAX_MESSAGE), Some(p)), fd, strict)
+                }
+                None => echo(WebSocket::from_raw_socket(socket, Role::Server, None), fd, strict),
+            }
         }
     })
 }

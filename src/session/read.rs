@@ -127,9 +127,12 @@ impl<F: Framing> Session<'_, F> {
             return None;
         }
         if self.policy.received() == 0 && self.opts.verbose {
+            let switch = if self.opts.http2 { "200" } else { "101" };
             let after = self.started.elapsed().as_secs_f64() * 1000.0;
-            self.reporter
-                .emit(&Event::Note { level: Level::Info, text: format!("first message {after:.2} ms after the 101") });
+            self.reporter.emit(&Event::Note {
+                level: Level::Info,
+                text: format!("first message {after:.2} ms after the {switch}"),
+            });
         }
         // Matched before the payload moves into its event; after a Close nothing is matched.
         let matched = !self.policy.closing()

@@ -40,7 +40,7 @@ pub fn offer(scheme: &str, authority: &str) -> Offer {
 
 /// The echo loop `wscheck serve` puts behind a stream, in its blocking form: answer
 /// everything, flush after every read (so a ping's pong goes out at once).
-pub fn echo(socket: UnixStream) {
+pub fn echo((socket, _deflate): server::Accepted) {
     let mut ws = WebSocket::from_raw_socket(socket, Role::Server, None);
     loop {
         match ws.read() {
@@ -70,7 +70,7 @@ pub fn identity() -> native_tls::Identity {
 pub fn wscheck_server(tls: Option<native_tls::TlsAcceptor>) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    let options = ServerOptions { subprotocols: vec!["chat".into()] };
+    let options = ServerOptions { subprotocols: vec!["chat".into()], ..Default::default() };
     std::thread::spawn(move || {
         for conn in listener.incoming() {
             let Ok(mut tcp) = conn else { continue };
