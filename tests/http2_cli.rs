@@ -337,3 +337,12 @@ fn permessage_deflate_over_http2_with_serve_deflate() {
     let r = wscheck(&["--http2", "--deflate", "-x", "plain", "-n", "1", &plain.url], b"");
     r.code(0).out_has("plain\n").err_lacks("< sec-websocket-extensions");
 }
+
+#[test]
+fn connect_to_reaches_the_backend_while_authority_keeps_the_urls_name() {
+    let serve = Serve::start(&[]);
+    let route = format!("backend.test:80:127.0.0.1:{}", port_of(&serve.url));
+    let r = wscheck(&["--http2", "--connect-to", &route, "-x", "routed", "-n", "1", "ws://backend.test/"], b"");
+    r.code(0).out_has("routed\n").err_has("via --connect-to");
+    err_line(&r, "> :authority: backend.test");
+}
