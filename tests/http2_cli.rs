@@ -346,3 +346,30 @@ fn connect_to_reaches_the_backend_while_authority_keeps_the_urls_name() {
     r.code(0).out_has("routed\n").err_has("via --connect-to");
     err_line(&r, "> :authority: backend.test");
 }
+
+#[test]
+fn har_and_trace_over_http2() {
+    let serve = Serve::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let har = dir.path().join("run.har");
+    let har = har.to_str().unwrap();
+    let r = wscheck(&["--http2", "--har", har, "--trace-ascii", "-", "-x", "hi", "-n", "1", &serve.url], b"");
+    r.code(0).out_has("hi\n");
+    // The trace is the connection's bytes: the preface first (HTTP/2 frames are not annotated).
+    r.err_has("=> Send data, 24 bytes (0x18)\n0000: PRI * HTTP/2.0\n").err_lacks("== Frame:");
+    let log: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(har).unwrap()).unwrap();
+    let entry = &log["log"]["entries"][0];
+    assert_eq!(entry["request"]["method"], "CONNECT");
+    assert_eq!(entry["request"]["url"], serve.url.as_str());
+    assert_eq!(entry["request"]["httpVersion"], "HTTP/2");
+    assert_eq!((entry["response"]["status"].as_u64(), entry["response"]["statusText"].as_str()), (Some(200), Some("")));
+    assert_eq!(entry["response"]["httpVersion"], "HTTP/2");
+    let sent: Vec<&str> = entry["_webSocketMessages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["opcode"] == 1)
+        .map(|m| m["data"].as_str().unwrap())
+        .collect();
+    assert_eq!(sent, ["hi", "hi"]);
+}
