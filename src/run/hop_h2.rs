@@ -68,18 +68,21 @@ impl http2::Transport for Stream {
 
 /// Connect to `target` as `reach` says and open the WebSocket over HTTP/2 with `offer`;
 /// each step is said to `sink`. `Err` only when no HTTP/2 exchange could start (DNS, TCP,
-/// TLS, a proxy); what went wrong in HTTP/2 is in [`H2Hop::opened`].
+/// TLS, a proxy); what went wrong in HTTP/2 is in [`H2Hop::opened`]. `force` sends the
+/// CONNECT even when the server did not announce RFC 8441 (only the probe does, deliberately).
 pub fn hop_h2(
     reach: &Reach,
     limits: &Limits,
     target: &Target,
     offer: &Offer,
     origin: Option<&str>,
+    force: bool,
     sink: &mut dyn Sink,
 ) -> Result<H2Hop, Failure> {
     let mut emit = |e: Event| sink.emit(&e);
     let request = offer.render(target, origin);
-    let (fields, dropped) = h2_fields(offer, &request.headers, target);
+    let (mut fields, dropped) = h2_fields(offer, &request.headers, target);
+    fields.force = force;
     for warning in dropped {
         emit(Event::Note { level: Level::Warning, text: warning });
     }
@@ -131,7 +134,7 @@ const NOT_IN_H2: [&str; 7] =
 /// URL's path, and the other headers in order with their names in lower case — without
 /// the connection-specific ones and the key. Also a warning for each header of the user's
 /// that is not sent.
-fn h2_fields(offer: &Offer, rendered: &[(String, String)], target: &Target) -> (client::Offer, Vec<String>) {
+pub fn h2_fields(offer: &Offer, rendered: &[(String, String)], target: &Target) -> (client::Offer, Vec<String>) {
     let mut authority = target.host_header.clone();
     let mut headers = Vec::new();
     let mut dropped = Vec::new();

@@ -24,7 +24,7 @@ pub fn inspect_h2(plan: &Plan, reporter: &mut Reporter) -> Result<Code, Failure>
     let hop = follow(
         plan,
         reporter,
-        |target, offer, sink| hop_h2(reach, limits, target, offer, None, sink),
+        |target, offer, sink| hop_h2(reach, limits, target, offer, None, false, sink),
         H2Hop::redirect,
     )?;
     crate::signals::handshake_done();

@@ -12,6 +12,8 @@ mod redirect;
 mod talk;
 
 pub use hop::{Exchange, hop};
+#[cfg(feature = "http2")]
+pub use hop_h2::{H2Hop, h2_fields, hop_h2};
 
 use crate::event::Event;
 use crate::exit::Code;
