@@ -1,7 +1,8 @@
 //! The server side, for `wscheck serve`: one accepted connection spoken as HTTP/2 (h2 by
 //! ALPN on TLS, h2c with prior knowledge on the plain port), advertising
 //! `SETTINGS_ENABLE_CONNECT_PROTOCOL=1`. Each extended CONNECT with `:protocol websocket` is
-//! answered 200 and handed, as a `UnixStream` carrying the WebSocket frames, to the caller's
+//! answered 200 (with the subprotocol and the permessage-deflate answer agreed) and handed, as
+//! a `UnixStream` carrying the WebSocket frames with the deflate parameters, to the caller's
 //! handler (the same echo loop as HTTP/1.1) on a thread of its own; anything else is refused
 //! with a status that says why.
 
