@@ -373,3 +373,19 @@ fn har_and_trace_over_http2() {
         .collect();
     assert_eq!(sent, ["hi", "hi"]);
 }
+
+#[test]
+fn over_a_unix_socket() {
+    use wscheck::http2::server::{ServerOptions, serve_connection};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h2.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        let (socket, _) = listener.accept().unwrap();
+        serve_connection(socket, Vec::new(), &ServerOptions::default(), h2peers::echo).ok();
+    });
+    let r =
+        wscheck(&["--http2", "--unix-socket", path.to_str().unwrap(), "-x", "local", "-n", "1", "ws://h.test/"], b"");
+    r.code(0).out_has("local\n").err_has("via --unix-socket");
+    err_line(&r, "> :authority: h.test");
+}
