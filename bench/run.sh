@@ -16,6 +16,9 @@
 #      run; CPU time and peak RSS of each, and the bytes on the wire;
 #   5. probe: start-to-exit of the default `wscheck probe URL` (every variant, --parallel 8) and of one
 #      `wscheck --handshake-only URL` to the same server, in ONE hyperfine run: probe time ÷ handshake time.
+#   With HAProxy (installed with apt-get when root): `wscheck --http2 --handshake-only -k wss://`
+#   through HAProxy (TLS, ALPN h2, in front of the ws:// echo server) in the same handshake run,
+#   beside `curl --http2 -k -I` to the same port.
 #
 # The targets are the issue's: ratios taken in the same run (handshake ws:// <= 0.4x curl's time,
 # wss:// <= 0.8x curl -k's; throughput >= 1.5x websocat's messages per second), peak RSS <= 6 MiB
@@ -94,6 +97,11 @@ command -v cargo >/dev/null || die "cargo not found (https://rustup.rs)"
 HAVE_CURL=1
 command -v curl >/dev/null || apt_install curl || HAVE_CURL=
 [[ -n $HAVE_CURL ]] || say "bench: curl: not installed, skipped (its rows and the handshake ratios are left out)"
+
+haproxy_bin() { command -v haproxy 2>/dev/null || { [[ -x /usr/sbin/haproxy ]] && echo /usr/sbin/haproxy; }; }
+haproxy_bin >/dev/null || apt_install haproxy || true
+HAPROXY=$(haproxy_bin || true)
+[[ -n $HAPROXY ]] || say "bench: haproxy: not installed, skipped (the --http2 rows are left out)"
 
 find_websocat() { # prints the websocat to use, or nothing
     local c
@@ -238,6 +246,38 @@ WSS_PORT=${WSS_PORT%/}
 WSS_URL=wss://localhost:$WSS_PORT/
 say "bench: echo servers at $WS_URL and $WSS_URL (certificate for localhost, clients use -k)"
 
+# HAProxy terminating TLS with ALPN h2,http/1.1 in front of the ws:// echo server: WebSocket over
+# HTTP/2 (RFC 8441) on the client side, HTTP/1.1 to the server.
+H2_PORT=
+if [[ -n $HAPROXY ]]; then
+    cat "$TMP/cert.pem" "$TMP/key8.pem" >"$TMP/both.pem"
+    H2_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
+        echo $((20000 + RANDOM % 20000)))
+    cat >"$TMP/haproxy.cfg" <<EOF
+global
+    log stderr format raw local0 warning
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+    timeout tunnel 30s
+frontend fe
+    bind 127.0.0.1:$H2_PORT ssl crt $TMP/both.pem alpn h2,http/1.1
+    default_backend be
+backend be
+    server s1 $WS_HOSTPORT
+EOF
+    "$HAPROXY" -f "$TMP/haproxy.cfg" -db >"$TMP/haproxy.log" 2>&1 &
+    PIDS+=("$!")
+    for _ in $(seq 1 100); do # at most 10 s
+        (exec 5<>"/dev/tcp/127.0.0.1/$H2_PORT") 2>/dev/null && break
+        sleep 0.1
+    done
+    (exec 5<>"/dev/tcp/127.0.0.1/$H2_PORT") 2>/dev/null || die "haproxy did not listen on $H2_PORT: $(cat "$TMP/haproxy.log")"
+    say "bench: HAProxy (h2 by ALPN) at wss://localhost:$H2_PORT/ in front of $WS_URL"
+fi
+
 # --- 1. handshake --------------------------------------------------------------------------------
 # name|command (hyperfine -N splits it like a shell, no shell is started)|expected exit code
 HS=(
@@ -251,6 +291,10 @@ fi
 if [[ -n $WEBSOCAT ]]; then
     HS+=("websocat ws://|$WEBSOCAT -q $WS_URL|0"
         "websocat -k wss://|$WEBSOCAT -k -q $WSS_URL|0")
+fi
+if [[ -n $H2_PORT ]]; then
+    HS+=("wscheck --http2 wss://|$BIN --http2 --handshake-only -k wss://localhost:$H2_PORT/|0")
+    [[ -n $HAVE_CURL ]] && HS+=("curl --http2 -k -I|curl -sS --http2 -k -I -o /dev/null https://localhost:$H2_PORT/|0")
 fi
 
 # Each command once, checked: wscheck and websocat must exit 0, curl 52 after a 101.
@@ -512,13 +556,22 @@ na="—"
                 row "handshake, start to exit ($HS_RUNS runs)" "\`$shown\`" "$(ms "${HS_MED[$name]}")" "$na" "≤ ${TARGET_HS_WSS}× curl -k" "not measured (no curl)"
             fi
             ;;
+        "wscheck --http2 wss://")
+            if [[ -n $HAVE_CURL ]]; then
+                r=$(ratio "${HS_MED[$name]}" "${HS_MED["curl --http2 -k -I"]}")
+                row "handshake over HTTP/2 via HAProxy ($HS_RUNS runs)" "\`$shown\`" "$(ms "${HS_MED[$name]}")" "${r}× curl --http2" "" ""
+            else
+                row "handshake over HTTP/2 via HAProxy ($HS_RUNS runs)" "\`$shown\`" "$(ms "${HS_MED[$name]}")" "" "" ""
+            fi
+            ;;
+        "curl --http2 -k -I") row "handshake over HTTP/2 via HAProxy ($HS_RUNS runs)" "\`curl --http2 -k -I https://localhost:$H2_PORT/\`" "$(ms "${HS_MED[$name]}")" "" "a HEAD over h2, same port" "" ;;
         curl*) row "handshake, start to exit ($HS_RUNS runs)" "\`curl … ${cmd##* }\`" "$(ms "${HS_MED[$name]}")" "" "exits 52 after the 101" "" ;;
         *) row "handshake, start to exit ($HS_RUNS runs)" "\`$shown\`" "$(ms "${HS_MED[$name]}")" "" "" "" ;;
         esac
     done
     for entry in "${HS[@]}"; do
         IFS='|' read -r name cmd want <<<"$entry"
-        if [[ $name == wscheck* ]]; then
+        if [[ $name == wscheck* && $name != *--http2* ]]; then
             row "handshake, peak RSS" "$name" "$(mib "${HS_RSS[$name]}")" "" "≤ $(mib $TARGET_HS_RSS_KIB)" "$(check "${HS_RSS[$name]} <= $TARGET_HS_RSS_KIB")"
         else
             row "handshake, peak RSS" "$name" "$(mib "${HS_RSS[$name]}")" "" "" ""

@@ -65,6 +65,7 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Resolve names to IPv4 addresses only')
             [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Resolve names to IPv6 addresses only')
             [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Resolve names to IPv6 addresses only')
+            [CompletionResult]::new('--http2', '--http2', [CompletionResultType]::ParameterName, 'Open the WebSocket over HTTP/2 (RFC 8441 extended CONNECT), as browsers do when the server offers it: wss:// by ALPN h2, ws:// as h2c with prior knowledge. Success is 200, not 101')
             [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Follow redirects (3xx with Location)')
             [CompletionResult]::new('--location', '--location', [CompletionResultType]::ParameterName, 'Follow redirects (3xx with Location)')
             [CompletionResult]::new('--handshake-only', '--handshake-only', [CompletionResultType]::ParameterName, 'Close (1000) right after the verdict')
@@ -108,6 +109,7 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             break
         }
         'wscheck;demo' {
+            [CompletionResult]::new('--http2', '--http2', [CompletionResultType]::ParameterName, 'The tour over HTTP/2 (RFC 8441): the WebSocket opens with :status 200, not 101')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -146,6 +148,7 @@ Register-ArgumentCompleter -Native -CommandName 'wscheck' -ScriptBlock {
             [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Resolve names to IPv4 addresses only')
             [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Resolve names to IPv6 addresses only')
             [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Resolve names to IPv6 addresses only')
+            [CompletionResult]::new('--http2', '--http2', [CompletionResultType]::ParameterName, 'Open the WebSocket over HTTP/2 (RFC 8441 extended CONNECT), as browsers do when the server offers it: wss:// by ALPN h2, ws:// as h2c with prior knowledge. Success is 200, not 101')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON Lines events on stdout instead of the transcript')

@@ -59,7 +59,7 @@ _wscheck() {
 
     case "${cmd}" in
         wscheck)
-            opts="-H -s -o -u -k -4 -6 -L -x -n -w -0 -P -v -h -V --header --subprotocol --origin --user --auth --deflate --insecure --cacert --cert --key --cert-warn-days --proxy --noproxy --unix-socket --connect-to --resolve --ipv4 --ipv6 --connect-timeout --location --max-redirs --handshake-only --execute --count --expect --expect-close --wait --timeout --binary --null --binary-output --show-ping-pong --ping-interval --ping-timeout --max-size --timestamps --lenient --verbose --json --show-secrets --color --trace --trace-ascii --har --help --version serve demo probe completions man help"
+            opts="-H -s -o -u -k -4 -6 -L -x -n -w -0 -P -v -h -V --header --subprotocol --origin --user --auth --deflate --insecure --cacert --cert --key --cert-warn-days --proxy --noproxy --unix-socket --connect-to --resolve --ipv4 --ipv6 --connect-timeout --http2 --location --max-redirs --handshake-only --execute --count --expect --expect-close --wait --timeout --binary --null --binary-output --show-ping-pong --ping-interval --ping-timeout --max-size --timestamps --lenient --verbose --json --show-secrets --color --trace --trace-ascii --har --help --version serve demo probe completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -235,7 +235,7 @@ _wscheck() {
             return 0
             ;;
         wscheck__subcmd__demo)
-            opts="-h --help"
+            opts="-h --http2 --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -361,7 +361,7 @@ _wscheck() {
             return 0
             ;;
         wscheck__subcmd__probe)
-            opts="-H -s -o -u -k -4 -6 -v -h --header --subprotocol --origin --user --auth --deflate --insecure --cacert --cert --key --cert-warn-days --proxy --noproxy --unix-socket --connect-to --resolve --ipv4 --ipv6 --connect-timeout --verbose --json --show-secrets --color --trace --trace-ascii --har --parallel --only --skip --list --strict --help"
+            opts="-H -s -o -u -k -4 -6 -v -h --header --subprotocol --origin --user --auth --deflate --insecure --cacert --cert --key --cert-warn-days --proxy --noproxy --unix-socket --connect-to --resolve --ipv4 --ipv6 --connect-timeout --http2 --verbose --json --show-secrets --color --trace --trace-ascii --har --parallel --only --skip --list --strict --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -62,6 +62,7 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --ipv4 'Resolve names to IPv4 addresses only'
             cand -6 'Resolve names to IPv6 addresses only'
             cand --ipv6 'Resolve names to IPv6 addresses only'
+            cand --http2 'Open the WebSocket over HTTP/2 (RFC 8441 extended CONNECT), as browsers do when the server offers it: wss:// by ALPN h2, ws:// as h2c with prior knowledge. Success is 200, not 101'
             cand -L 'Follow redirects (3xx with Location)'
             cand --location 'Follow redirects (3xx with Location)'
             cand --handshake-only 'Close (1000) right after the verdict'
@@ -103,6 +104,7 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --help 'Print help'
         }
         &'wscheck;demo'= {
+            cand --http2 'The tour over HTTP/2 (RFC 8441): the WebSocket opens with :status 200, not 101'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -140,6 +142,7 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand --ipv4 'Resolve names to IPv4 addresses only'
             cand -6 'Resolve names to IPv6 addresses only'
             cand --ipv6 'Resolve names to IPv6 addresses only'
+            cand --http2 'Open the WebSocket over HTTP/2 (RFC 8441 extended CONNECT), as browsers do when the server offers it: wss:// by ALPN h2, ws:// as h2c with prior knowledge. Success is 200, not 101'
             cand -v 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message'
             cand --verbose 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message'
             cand --json 'JSON Lines events on stdout instead of the transcript'

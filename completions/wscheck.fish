@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_wscheck_global_optspecs
-    string join \n H/header= s/subprotocol= o/origin= u/auth= deflate k/insecure cacert= cert= key= cert-warn-days= proxy= noproxy= unix-socket= connect-to= resolve= 4/ipv4 6/ipv6 connect-timeout= L/location max-redirs= handshake-only x/execute= n/count= expect= expect-close= w/wait= timeout= binary 0/null binary-output= P/show-ping-pong ping-interval= ping-timeout= max-size= timestamps lenient v/verbose json show-secrets color= trace= trace-ascii= har= h/help V/version
+    string join \n H/header= s/subprotocol= o/origin= u/auth= deflate k/insecure cacert= cert= key= cert-warn-days= proxy= noproxy= unix-socket= connect-to= resolve= 4/ipv4 6/ipv6 connect-timeout= http2 L/location max-redirs= handshake-only x/execute= n/count= expect= expect-close= w/wait= timeout= binary 0/null binary-output= P/show-ping-pong ping-interval= ping-timeout= max-size= timestamps lenient v/verbose json show-secrets color= trace= trace-ascii= har= h/help V/version
 end
 
 function __fish_wscheck_needs_command
@@ -61,6 +61,7 @@ complete -c wscheck -n "__fish_wscheck_needs_command" -l deflate -d 'Offer perme
 complete -c wscheck -n "__fish_wscheck_needs_command" -s k -l insecure -d 'wss://: accept any certificate and host name (insecure)'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s 4 -l ipv4 -d 'Resolve names to IPv4 addresses only'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s 6 -l ipv6 -d 'Resolve names to IPv6 addresses only'
+complete -c wscheck -n "__fish_wscheck_needs_command" -l http2 -d 'Open the WebSocket over HTTP/2 (RFC 8441 extended CONNECT), as browsers do when the server offers it: wss:// by ALPN h2, ws:// as h2c with prior knowledge. Success is 200, not 101'
 complete -c wscheck -n "__fish_wscheck_needs_command" -s L -l location -d 'Follow redirects (3xx with Location)'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l handshake-only -d 'Close (1000) right after the verdict'
 complete -c wscheck -n "__fish_wscheck_needs_command" -l binary -d 'Send each stdin line, and each -x message, as a binary message'
@@ -88,6 +89,7 @@ complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l key -d '… an
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l deflate -d 'Accept a permessage-deflate offer (RFC 7692) and echo compressed'
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -l lenient -d 'Accept what a strict server refuses (any method, HTTP/1.0, no Host, a key that is not 16 bytes) and drop a connection that breaks the framing rules without a Close frame'
 complete -c wscheck -n "__fish_wscheck_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c wscheck -n "__fish_wscheck_using_subcommand demo" -l http2 -d 'The tour over HTTP/2 (RFC 8441): the WebSocket opens with :status 200, not 101'
 complete -c wscheck -n "__fish_wscheck_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c wscheck -n "__fish_wscheck_using_subcommand probe" -s H -l header -d 'Add a request header, \'Name: value\'; one naming a generated header replaces it, and \'Name:\' with no value removes it. Repeatable' -r
 complete -c wscheck -n "__fish_wscheck_using_subcommand probe" -s s -l subprotocol -d 'Offer a subprotocol (Sec-WebSocket-Protocol). Repeatable' -r
@@ -116,6 +118,7 @@ complete -c wscheck -n "__fish_wscheck_using_subcommand probe" -l deflate -d 'Of
 complete -c wscheck -n "__fish_wscheck_using_subcommand probe" -s k -l insecure -d 'wss://: accept any certificate and host name (insecure)'
 complete -c wscheck -n "__fish_wscheck_using_subcommand probe" -s 4 -l ipv4 -d 'Resolve names to IPv4 addresses only'
 complete -c wscheck -n "__fish_wscheck_using_subcommand probe" -s 6 -l ipv6 -d 'Resolve names to IPv6 addresses only'
+complete -c wscheck -n "__fish_wscheck_using_subcommand probe" -l http2 -d 'Open the WebSocket over HTTP/2 (RFC 8441 extended CONNECT), as browsers do when the server offers it: wss:// by ALPN h2, ws:// as h2c with prior knowledge. Success is 200, not 101'
 complete -c wscheck -n "__fish_wscheck_using_subcommand probe" -s v -l verbose -d 'Show timings: DNS, TCP connect, TLS, the HTTP exchange, the first message'
 complete -c wscheck -n "__fish_wscheck_using_subcommand probe" -l json -d 'JSON Lines events on stdout instead of the transcript'
 complete -c wscheck -n "__fish_wscheck_using_subcommand probe" -l show-secrets -d 'Show credentials (Authorization, Cookie, …) instead of masking them'

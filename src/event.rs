@@ -197,6 +197,38 @@ pub struct Via {
     pub value: String,
 }
 
+/// One HTTP/2 setting as the server sent it (RFC 9113 §6.5.2, RFC 8441 §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub id: u16,
+    /// `ENABLE_CONNECT_PROTOCOL`, or the number in hex for one wscheck does not know.
+    pub name: String,
+    pub value: u32,
+}
+
+/// One thing that ended an HTTP/2 stream or its connection, as seen on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamStep {
+    /// True when the server did it, false for wscheck.
+    pub server: bool,
+    /// `END_STREAM`, `RST_STREAM`, `GOAWAY`, or `close` (the connection was closed).
+    pub frame: &'static str,
+    /// The error code of a RST_STREAM or GOAWAY, by name (`CANCEL`, `NO_ERROR`).
+    pub code: Option<String>,
+}
+
+impl StreamStep {
+    /// `server RST_STREAM CANCEL`, `client END_STREAM`, `server closed the connection`.
+    pub fn words(&self) -> String {
+        let who = if self.server { "server" } else { "client" };
+        match (self.frame, &self.code) {
+            ("close", _) => format!("{who} closed the connection"),
+            (frame, Some(code)) => format!("{who} {frame} {code}"),
+            (frame, None) => format!("{who} {frame}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Event {
     /// A remark about how wscheck understood the command (URL mapping, header overrides).
@@ -228,15 +260,23 @@ pub enum Event {
         status: u16,
     },
     Tls(TlsInfo),
+    /// The server's first SETTINGS frame, in wire order (HTTP/2 only, before the request).
+    Settings {
+        settings: Vec<Setting>,
+    },
     /// The request exactly as sent (secrets masked unless asked), CRLF-terminated lines.
     Request {
         lines: Vec<String>,
+        /// HTTP/2 only: the header fields as sent, pseudo-headers first, names lower case, in
+        /// wire order (secrets masked unless asked). `None` for HTTP/1.1, whose lines say it all.
+        fields: Option<Vec<(String, String)>>,
     },
     /// The response header block as received.
     Response {
         version: String,
         status: u16,
-        reason: Vec<u8>,
+        /// The server's own phrase; `None` over HTTP/2, which has none.
+        reason: Option<Vec<u8>>,
         lines: Vec<RawLine>,
         /// Masked (name, value) pairs in wire order.
         headers: Vec<(String, Vec<u8>)>,
@@ -264,6 +304,12 @@ pub enum Event {
     /// A pong answering one of our `--ping-interval` pings.
     RoundTrip {
         rtt: Duration,
+    },
+    /// How the HTTP/2 stream that carried the session ended, in wire order; `open` when
+    /// nothing was seen in time.
+    StreamEnd {
+        steps: Vec<StreamStep>,
+        open: bool,
     },
     Close {
         direction: Direction,

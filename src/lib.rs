@@ -51,7 +51,7 @@ pub fn main() -> ExitCode {
                 f.code
             }
         },
-        Some(Command::Demo) => demo::run(),
+        Some(Command::Demo(args)) => demo::run(args.http2),
         Some(Command::Probe(args)) => match plan::probe::ProbePlan::from_args(&args) {
             Ok(plan) => probe::run(plan),
             Err(f) => {

@@ -371,3 +371,19 @@ fn quit_leaves_the_typed_command_and_ends_on_a_clean_line() {
     assert!(screen.rows.iter().any(|r| r == "> /quit"), "{:#?}", screen.rows);
     screen.ends_with(&["* Close sent: 1000", "* Close received: 1000"]);
 }
+
+#[cfg(feature = "http2")]
+#[test]
+fn the_repl_over_http2() {
+    let server = Serve::start(&[]);
+    let mut r = Repl::start_with(&["--http2", &server.url]);
+    r.line("over the stream");
+    r.expect("< over the stream");
+    r.line("/ping hi");
+    r.expect("round trip");
+    r.line("/close 4000 bye");
+    r.expect("Close sent: 4000 (application-defined): \"bye\"");
+    r.expect("* HTTP/2 stream ended: ");
+    let (code, _) = r.exit();
+    assert_eq!(code, 0);
+}

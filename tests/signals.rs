@@ -206,3 +206,41 @@ fn a_signal_during_the_handshake_exits_promptly() {
     assert!(rest.iter().any(|l| l.contains("SIGINT: stopped during the handshake")), "{rest:#?}");
     server.join();
 }
+
+#[cfg(feature = "http2")]
+#[test]
+fn over_http2_sigint_closes_the_session_and_the_stream_says_how_it_ended() {
+    let serve = Serve::start(&[]);
+    let run = spawn(&["--http2", "--json", &serve.url]);
+    run.wait_for("\"type\":\"handshake\"");
+    run.signal(libc::SIGINT);
+    let (status, rest, stderr) = run.finish();
+    assert_eq!(status, Some(130), "{rest:#?}\n{stderr}");
+    let types: Vec<String> = rest
+        .iter()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(types, ["note", "close", "close", "stream_end", "exit"], "{rest:#?}");
+    assert_eq!(last_exit(&rest)["code"], 130);
+}
+
+#[cfg(feature = "http2")]
+#[test]
+fn over_http2_a_signal_while_waiting_for_settings_exits_promptly() {
+    let (accepted, seen) = mpsc::channel();
+    let server = RawServer::start(move |mut s| {
+        let mut preface = [0u8; 24];
+        s.read_exact(&mut preface).unwrap();
+        accepted.send(()).unwrap();
+        let _ = s.read_to_end(&mut Vec::new());
+    });
+    let run = spawn(&["--http2", "--json", "--connect-timeout", "15", &server.url("/")]);
+    seen.recv_timeout(LIMIT).expect("the server got the preface");
+    let sent = Instant::now();
+    run.signal(libc::SIGINT);
+    let (status, rest, _) = run.finish();
+    assert_eq!(status, Some(130));
+    assert!(sent.elapsed() < Duration::from_secs(2), "{:?}", sent.elapsed());
+    assert_eq!(last_exit(&rest)["code"], 130);
+    server.join();
+}

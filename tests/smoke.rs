@@ -33,7 +33,10 @@ fn serve_speaks_wss_with_a_certificate() {
     assert!(server.url.starts_with("wss://"), "{}", server.url);
     let url = server.url.replace("127.0.0.1", "localhost");
     let r = wscheck(&["--cacert", cert_path.to_str().unwrap(), "-x", "over tls", "--expect", "over tls", &url], b"");
-    r.code(0).err_has("* TLS established, certificate verified").err_has("*   subject: CN=").out_has("over tls\n");
+    r.code(0)
+        .err_has("* TLS established, ALPN http/1.1, certificate verified")
+        .err_has("*   subject: CN=")
+        .out_has("over tls\n");
     // Without trusting it, the same server is refused.
     wscheck(&["--handshake-only", &url], b"").code(4);
 }

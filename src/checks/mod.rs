@@ -7,8 +7,9 @@ pub mod explain;
 pub mod negotiation;
 pub mod rfc6455;
 pub mod rfc7692;
+pub mod rfc8441;
 #[cfg(test)]
 mod testing;
 mod verdict;
 
-pub use verdict::{Agreed, Verdict, judge};
+pub use verdict::{Agreed, Verdict, judge, judge_h2};

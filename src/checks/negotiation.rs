@@ -11,32 +11,59 @@ use crate::handshake::{Request, Response};
 /// The `subprotocol`, `extensions`, (when it fails) `extensions-unsupported` findings, and
 /// permessage-deflate's when it was offered.
 pub fn check(request: &Request, response: &Response) -> Vec<Finding> {
-    let mut out = vec![subprotocol(request, response), extensions(request, response)];
-    out.extend(extensions_unsupported(request, response));
-    let (offer, answer) = extension_values(request, response);
-    out.extend(rfc7692::check(&refs(&offer), &refs(&answer)));
+    check_chosen(request, &Chosen::of(response))
+}
+
+/// The same findings for what an answer chose, whatever carried it (an HTTP/1.1 101 or an
+/// HTTP/2 200).
+pub fn check_chosen(request: &Request, chosen: &Chosen) -> Vec<Finding> {
+    let mut out = vec![subprotocol(request, chosen), extensions(request, chosen)];
+    out.extend(extensions_unsupported(request, chosen));
+    out.extend(rfc7692::check(&refs(&offer_values(request)), &refs(&chosen.values)));
     out
 }
 
-/// What the server's answer put in force, offered or not (the findings judge whether it
-/// should have): the subprotocol when it names exactly one, each extension it uses, and the
-/// permessage-deflate parameters the session speaks.
+/// What the server's answer put in force (see [`Chosen::agreed`]).
 pub fn agreed(request: &Request, response: &Response) -> Agreed {
-    let chosen = response.tokens("Sec-WebSocket-Protocol");
-    let (offer, answer) = extension_values(request, response);
-    Agreed {
-        subprotocol: if let [one] = chosen.as_slice() { Some(one.clone()) } else { None },
-        extensions: response.tokens("Sec-WebSocket-Extensions"),
-        deflate: rfc7692::agreed(&refs(&offer), &refs(&answer)),
+    Chosen::of(response).agreed(request)
+}
+
+/// What an answer says it chose: the tokens of its `Sec-WebSocket-Protocol`, and of its
+/// `Sec-WebSocket-Extensions` (each extension with its parameters) with the header values
+/// they came from (one per header line), in its order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chosen {
+    pub protocols: Vec<String>,
+    pub extensions: Vec<String>,
+    pub values: Vec<String>,
+}
+
+impl Chosen {
+    pub fn of(response: &Response) -> Chosen {
+        let name = "Sec-WebSocket-Extensions";
+        Chosen {
+            protocols: response.tokens("Sec-WebSocket-Protocol"),
+            extensions: response.tokens(name),
+            values: response.values(name).map(|v| String::from_utf8_lossy(v).into_owned()).collect(),
+        }
+    }
+
+    /// What the answer put in force, offered or not (the findings judge whether it should
+    /// have): the subprotocol when it names exactly one, each extension it uses, and the
+    /// permessage-deflate parameters the session speaks.
+    pub fn agreed(&self, request: &Request) -> Agreed {
+        Agreed {
+            subprotocol: if let [one] = self.protocols.as_slice() { Some(one.clone()) } else { None },
+            extensions: self.extensions.clone(),
+            deflate: rfc7692::agreed(&refs(&offer_values(request)), &refs(&self.values)),
+        }
     }
 }
 
-/// The `Sec-WebSocket-Extensions` values of the request and of the answer, one per header line.
-fn extension_values(request: &Request, response: &Response) -> (Vec<String>, Vec<String>) {
+/// The request's `Sec-WebSocket-Extensions` values, one per header line.
+fn offer_values(request: &Request) -> Vec<String> {
     let name = "Sec-WebSocket-Extensions";
-    let offer = request.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
-    let answer = response.values(name).map(|v| String::from_utf8_lossy(v).into_owned());
-    (offer.collect(), answer.collect())
+    request.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()).collect()
 }
 
 fn refs(values: &[String]) -> Vec<&str> {
@@ -50,10 +77,9 @@ pub fn extension_name(entry: &str) -> &str {
 
 /// A chosen subprotocol must have been offered, and there is one at most. None chosen of
 /// those offered is allowed by the RFC but breaks an application expecting one: a warning.
-fn subprotocol(request: &Request, r: &Response) -> Finding {
-    let chosen = r.tokens("Sec-WebSocket-Protocol");
+fn subprotocol(request: &Request, chosen: &Chosen) -> Finding {
     let offered = &request.offered_protocols;
-    match chosen.as_slice() {
+    match chosen.protocols.as_slice() {
         [] if offered.is_empty() => Finding::pass(Check::Subprotocol, "no subprotocol offered, none chosen"),
         [] => Finding::fail_as(
             Check::Subprotocol,
@@ -81,12 +107,12 @@ fn subprotocol(request: &Request, r: &Response) -> Finding {
 }
 
 /// The names of the extensions the server's answer uses, in its order.
-fn extension_names(r: &Response) -> Vec<String> {
-    r.tokens("Sec-WebSocket-Extensions").iter().map(|e| extension_name(e).to_string()).collect()
+fn extension_names(chosen: &Chosen) -> Vec<String> {
+    chosen.extensions.iter().map(|e| extension_name(e).to_string()).collect()
 }
 
-fn extensions(request: &Request, r: &Response) -> Finding {
-    let names = extension_names(r);
+fn extensions(request: &Request, chosen: &Chosen) -> Finding {
+    let names = extension_names(chosen);
     let unoffered: Vec<&str> = names
         .iter()
         .filter(|n| !request.offered_extensions.contains(&n.to_ascii_lowercase()))
@@ -112,8 +138,8 @@ fn extensions(request: &Request, r: &Response) -> Finding {
 /// permessage-deflate —, so the session cannot read what the extension changes. The server
 /// is right to agree, so this is wscheck's limit, not a broken rule of the server's: its own
 /// id, a warning, apart from `extensions`.
-fn extensions_unsupported(request: &Request, r: &Response) -> Option<Finding> {
-    let agreed: Vec<String> = extension_names(r)
+fn extensions_unsupported(request: &Request, chosen: &Chosen) -> Option<Finding> {
+    let agreed: Vec<String> = extension_names(chosen)
         .into_iter()
         .filter(|n| request.offered_extensions.contains(&n.to_ascii_lowercase()) && n != DEFLATE)
         .collect();

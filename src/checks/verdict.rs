@@ -2,7 +2,7 @@
 //! agreed, and the exit code that follows. Deciding it ([`judge`]) emits nothing; saying it
 //! ([`Verdict::emit`]) is the caller's step.
 
-use super::{explain, negotiation, rfc6455};
+use super::{explain, negotiation, rfc6455, rfc8441};
 use crate::event::{Event, Finding};
 use crate::exit::Code;
 use crate::handshake::{Request, Response, status_text};
@@ -85,6 +85,32 @@ pub fn judge(request: &Request, response: &Response, extra: Vec<Finding>) -> Ver
     Verdict { ok: code == Code::Ok, status, code, summary, findings, agreed }
 }
 
+/// The verdict on a WebSocket over HTTP/2 (RFC 8441): there a 2xx is the switch (HTTP/2 has
+/// no 101), and the rules are `rfc8441`'s. `extra` findings come last and count, as in [`judge`].
+pub fn judge_h2(x: &rfc8441::H2Exchange, extra: Vec<Finding>) -> Verdict {
+    let status = x.status().unwrap_or(0);
+    let switched = (200..300).contains(&status);
+    let mut findings = rfc8441::check(x);
+    findings.extend(extra);
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    let (code, summary) = match (switched, errors) {
+        (true, 0) => (
+            Code::Ok,
+            format!("the server opened the WebSocket over HTTP/2 (:status {status}) and the exchange follows RFC 8441"),
+        ),
+        (true, n) => (
+            Code::BadHandshake,
+            format!(
+                "the server answered {status}, but the exchange breaks RFC 8441 ({}): a client must fail this stream",
+                crate::words::count(n, "error")
+            ),
+        ),
+        (false, _) => (Code::NoSwitch, format!("the server did not open the WebSocket over HTTP/2 (:status {status})")),
+    };
+    let agreed = if switched { x.chosen().agreed(&x.offer) } else { Agreed::default() };
+    Verdict { ok: code == Code::Ok, status, code, summary, findings, agreed }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +165,35 @@ mod tests {
         let v = judge(&request, &response, vec![extra.clone()]);
         assert_eq!(v.findings.last(), Some(&extra));
         assert_eq!(v.code, Code::BadHandshake);
+    }
+
+    #[test]
+    fn over_http2_a_2xx_is_the_switch() {
+        use crate::checks::rfc8441::H2Exchange;
+        let x = |fields: &[(&str, &str)]| H2Exchange {
+            settings: Some(vec![(8, 1)]),
+            offer: Request::new("CONNECT /".into(), vec![("Sec-WebSocket-Protocol".into(), "chat".into())]),
+            response: Some(fields.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())).collect()),
+            ..Default::default()
+        };
+        let v = judge_h2(&x(&[(":status", "200"), ("sec-websocket-protocol", "chat")]), vec![]);
+        assert!(v.ok && v.switched(), "{:#?}", v.findings);
+        assert_eq!((v.code, v.status), (Code::Ok, 200));
+        assert_eq!(
+            v.summary,
+            "the server opened the WebSocket over HTTP/2 (:status 200) and the exchange follows RFC 8441"
+        );
+        assert_eq!(v.agreed.subprotocol.as_deref(), Some("chat"));
+        let v = judge_h2(&x(&[(":status", "200"), ("sec-websocket-protocol", "mqtt")]), vec![]);
+        assert!(!v.ok && v.switched());
+        assert_eq!(v.code, Code::BadHandshake);
+        assert!(v.summary.contains("breaks RFC 8441 (1 error)"), "{}", v.summary);
+        let v = judge_h2(&x(&[(":status", "101")]), vec![]);
+        assert!(!v.switched(), "101 is no success over HTTP/2");
+        assert_eq!((v.code, v.agreed.clone()), (Code::NoSwitch, Agreed::default()));
+        assert_eq!(v.summary, "the server did not open the WebSocket over HTTP/2 (:status 101)");
+        // An HTTP/1.1 verdict still takes only 101.
+        assert!(!verdict(&[], b"HTTP/1.1 200 OK\r\n\r\n").switched());
     }
 
     #[test]

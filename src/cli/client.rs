@@ -128,6 +128,11 @@ pub struct ReachArgs {
     /// or seconds; 0: no limit).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub connect_timeout: Duration,
+
+    /// Open the WebSocket over HTTP/2 (RFC 8441 extended CONNECT), as browsers do when the
+    /// server offers it: wss:// by ALPN h2, ws:// as h2c with prior knowledge. Success is 200, not 101.
+    #[arg(long)]
+    pub http2: bool,
 }
 
 /// What happens after the handshake, and what ends it.

@@ -41,7 +41,7 @@ pub enum Command {
     /// Run a local echo server with a configurable handshake, strict about RFC 6455 (--lenient: not).
     Serve(ServeArgs),
     /// Start an echo server on 127.0.0.1 and inspect it: the zero-setup tour.
-    Demo,
+    Demo(DemoArgs),
     /// Send the handshake as every client that will call URL sends it, and what RFC 6455 says a
     /// server must refuse or accept; print a matrix of pass / fail / warn / skip.
     Probe(Box<ProbeArgs>),
@@ -90,6 +90,14 @@ pub struct ServeArgs {
     /// 16 bytes) and drop a connection that breaks the framing rules without a Close frame.
     #[arg(long)]
     pub lenient: bool,
+}
+
+/// Options for `wscheck demo`.
+#[derive(Debug, Args, Clone)]
+pub struct DemoArgs {
+    /// The tour over HTTP/2 (RFC 8441): the WebSocket opens with :status 200, not 101.
+    #[arg(long)]
+    pub http2: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -15,7 +15,8 @@ Groups (--only/--skip GROUP or ID; `probe --list` shows every variant, what it s
   negotiation  a subprotocol it cannot know, each -s alone, permessage-deflate offers
   origin       no Origin, a foreign Origin (accepting it: warn)
   framing      after a 101: ping, Close, text that is not UTF-8, unmasked and reserved frames
-  http2        RFC 8441 variants (not wired yet: reported as skip)
+  http2        wss:// only, with --http2 or when named: ALPN selects h2, SETTINGS_ENABLE_CONNECT_PROTOCOL,
+               an extended CONNECT answered 2xx, Chrome's and Firefox's over HTTP/2 (RFC 8441)
 
 Outcomes: pass, fail (an RFC MUST broken), warn (a SHOULD, or leniency), skip (not applicable).
 The matrix goes to stdout; -v adds each variant's transcript on stderr, after its row.

@@ -42,8 +42,7 @@ macro_rules! checks {
     };
 }
 
-// One line per rule; revision 2's rules (`alpn`, `connect-protocol`, `status-2xx`, `accept-h2`,
-// `connection-specific`) join here with the checks that use them.
+// One line per rule, each with the checks that use it.
 checks! {
     // On a 101 (`checks/rfc6455.rs`, `checks/negotiation.rs`).
     Status101 => ("status-101", Error, "RFC 6455 §4.1", "the status code is 101, whatever the reason phrase"),
@@ -78,6 +77,14 @@ checks! {
     NotFound => ("not-found", Info, "RFC 6455 §4.2.1", "404: no WebSocket endpoint at this path"),
     NotWebsocket => ("not-websocket", Info, "RFC 6455 §4.1", "2xx: an ordinary HTTP endpoint ignored the Upgrade"),
     ServerError => ("server-error", Info, "RFC 9110 §15.6", "5xx: the server, or a proxy or gateway in front of it, failed"),
+    // Over HTTP/2, `--http2` (`checks/rfc8441.rs`); `subprotocol` and `extensions` apply as above.
+    Alpn => ("alpn", Error, "RFC 9113 §3.2", "wss://: the server selected h2 by ALPN"),
+    ConnectProtocol => ("connect-protocol", Error, "RFC 8441 §3", "the server's SETTINGS have ENABLE_CONNECT_PROTOCOL=1"),
+    Status2xx => ("status-2xx", Error, "RFC 8441 §5", "the extended CONNECT is answered with a 2xx status"),
+    /// The note that goes with a 2xx: it is what a 101 is over HTTP/1.1.
+    Status2xxIs101 => ("status-2xx", Info, "RFC 9113 §8.5", "200 is HTTP/2's 101: HTTP/2 has no 101 and no reason phrase"),
+    AcceptH2 => ("accept-h2", Warning, "RFC 8441 §5", "no Sec-WebSocket-Accept: it has no meaning over HTTP/2"),
+    ConnectionSpecific => ("connection-specific", Error, "RFC 9113 §8.2.2", "no Connection, Upgrade, Keep-Alive, Proxy-Connection or Transfer-Encoding"),
 }
 
 impl std::fmt::Display for Check {
@@ -91,11 +98,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_kebab_case_and_shared_only_by_auth() {
+    fn ids_are_kebab_case_and_shared_only_by_auth_and_status_2xx() {
         for c in Check::ALL {
             assert!(c.id().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{c:?}");
             let same: Vec<_> = Check::ALL.iter().filter(|o| o.id() == c.id()).collect();
-            assert!(same.len() == 1 || c.id() == "auth", "{c:?} shares its id");
+            assert!(same.len() == 1 || ["auth", "status-2xx"].contains(&c.id()), "{c:?} shares its id");
             assert_eq!(same.iter().filter(|o| o.rfc() == c.rfc()).count(), 1, "{c:?}: same id and RFC twice");
         }
     }

@@ -38,7 +38,7 @@ pub fn exchange(
             Failure::because(Code::NoSwitch, Cause::Io(e), words)
         }
     })?;
-    emit(Event::Request { lines: request.display_lines(show_secrets) });
+    emit(Event::Request { lines: request.display_lines(show_secrets), fields: None });
 
     let (buf, end) = http1::read_head(stream, deadline.limit()).map_err(|f| match (stream.is_tls(), &f.cause) {
         // Many TLS servers (OpenSSL's s_server, node's https) close a plain request unanswered.
@@ -87,7 +87,7 @@ fn response_event(response: &Response, show_secrets: bool, body: (Vec<u8>, bool)
     Event::Response {
         version: response.version.clone(),
         status: response.status,
-        reason: response.reason.clone(),
+        reason: Some(response.reason.clone()),
         lines,
         headers,
         body: body.0,

@@ -4,7 +4,7 @@
 use crate::http1::auth::mask;
 
 /// The request as it will cross the wire, with what the checks need to know about it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Request {
     pub request_line: String,
     /// (name, value) in the order sent.

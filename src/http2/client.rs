@@ -33,6 +33,7 @@ pub struct Offer {
     pub path: String,
     /// Sent after `sec-websocket-version: 13`, in this order: origin, sec-websocket-protocol,
     /// sec-websocket-extensions, authorization, user-agent, … (names are sent lower case).
+    /// A `sec-websocket-version` here is sent where it stands, instead of the `13`.
     pub headers: Vec<(String, Vec<u8>)>,
     /// Send the CONNECT even without SETTINGS_ENABLE_CONNECT_PROTOCOL=1 (probe only).
     pub force: bool,
@@ -241,6 +242,8 @@ impl Conn {
             use std::io::ErrorKind::{BrokenPipe, ConnectionReset, UnexpectedEof};
             let closed = lock(&self.tap).records().any(|r| *r == Record::Closed { dir: Dir::In });
             return match e.into_io() {
+                // A TLS alert (a client certificate refused after a TLS 1.3 handshake) says why.
+                Some(io) if crate::net::wording::tls_alert(&io).is_some() => Error::Io(io),
                 Some(io) if !closed && !matches!(io.kind(), UnexpectedEof | BrokenPipe | ConnectionReset) => {
                     Error::Io(io)
                 }
@@ -312,7 +315,8 @@ fn informational(fields: &[Field]) -> bool {
 }
 
 /// The extended CONNECT (RFC 8441 §4): h2 writes the pseudo-headers from the method, the
-/// URI and the protocol extension; `sec-websocket-version` comes first among the headers.
+/// URI and the protocol extension; `sec-websocket-version` comes first among the headers
+/// unless the offer has its own.
 fn request(offer: &Offer) -> Result<http::Request<()>, Error> {
     let bad = |e: &dyn std::fmt::Display| Error::BadRequest(e.to_string());
     let uri = format!("{}://{}{}", offer.scheme, offer.authority, offer.path);
@@ -323,7 +327,9 @@ fn request(offer: &Offer) -> Result<http::Request<()>, Error> {
         .body(())
         .map_err(|e| bad(&e))?;
     let headers = req.headers_mut();
-    headers.append("sec-websocket-version", http::HeaderValue::from_static("13"));
+    if !offer.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("sec-websocket-version")) {
+        headers.append("sec-websocket-version", http::HeaderValue::from_static("13"));
+    }
     for (name, value) in &offer.headers {
         let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|e| bad(&format!("{name}: {e}")))?;
         let value = http::HeaderValue::from_bytes(value).map_err(|e| bad(&format!("{name}: {e}")))?;

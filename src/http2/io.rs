@@ -60,6 +60,29 @@ impl<T: Transport> Io<T> {
     }
 }
 
+impl<T: Transport> Io<T> {
+    /// A write failed because the peer hung up: what it sent before is still unread — an
+    /// HTTP/1.1 answer to the preface, a TLS alert — and says why. Feed it to the tap; a
+    /// read error that says more than the write's (a TLS alert) replaces it.
+    fn hung_up(&mut self, write_error: io::Error) -> io::Error {
+        use io::ErrorKind::{BrokenPipe, ConnectionReset, Interrupted, WouldBlock};
+        if !matches!(write_error.kind(), BrokenPipe | ConnectionReset) {
+            return write_error;
+        }
+        let mut buf = [0u8; 4096];
+        for _ in 0..16 {
+            match self.fd.get_mut().0.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => self.tap(Dir::In, Some(&buf[..n])),
+                Err(e) if e.kind() == Interrupted => {}
+                Err(e) if e.kind() == WouldBlock || e.get_ref().is_none() => break,
+                Err(e) => return e,
+            }
+        }
+        write_error
+    }
+}
+
 fn set_nonblocking(fd: RawFd) -> io::Result<()> {
     // SAFETY: fcntl on a descriptor the transport owns, for the transport's lifetime.
     let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
@@ -128,6 +151,7 @@ impl<T: Transport> AsyncWrite for Io<T> {
                 }
                 Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
                 Ok(Err(e)) => {
+                    let e = this.hung_up(e);
                     this.tap(Dir::Out, None);
                     return Poll::Ready(Err(e));
                 }

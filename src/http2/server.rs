@@ -1,7 +1,8 @@
 //! The server side, for `wscheck serve`: one accepted connection spoken as HTTP/2 (h2 by
 //! ALPN on TLS, h2c with prior knowledge on the plain port), advertising
 //! `SETTINGS_ENABLE_CONNECT_PROTOCOL=1`. Each extended CONNECT with `:protocol websocket` is
-//! answered 200 and handed, as a `UnixStream` carrying the WebSocket frames, to the caller's
+//! answered 200 (with the subprotocol and the permessage-deflate answer agreed) and handed, as
+//! a `UnixStream` carrying the WebSocket frames with the deflate parameters, to the caller's
 //! handler (the same echo loop as HTTP/1.1) on a thread of its own; anything else is refused
 //! with a status that says why.
 
@@ -18,6 +19,7 @@ use super::Transport;
 use super::bridge::pump;
 use super::io::Io;
 use super::tap::PREFACE;
+use crate::deflate::{Params, params};
 
 /// How long a new connection may take to send its preface and SETTINGS.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -27,7 +29,12 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct ServerOptions {
     /// Subprotocols the server agrees to, the client's first offered one that is here wins.
     pub subprotocols: Vec<String>,
+    /// Accept the first valid permessage-deflate offer (`serve --deflate`, RFC 7692).
+    pub deflate: bool,
 }
+
+/// An accepted WebSocket: its end of the stream, and the permessage-deflate parameters agreed.
+pub type Accepted = (UnixStream, Option<Params>);
 
 /// True when `bytes` (the start of what a client sent) are the HTTP/2 connection preface, or
 /// the start of it that an HTTP/1.1 head reader stops at: `PRI * HTTP/2.0\r\n\r\n`, then
@@ -47,7 +54,7 @@ pub fn tls_acceptor(identity: native_tls::Identity) -> Result<native_tls::TlsAcc
 
 /// Serve one connection as HTTP/2 until the client ends it. `already_read`: the bytes the
 /// caller read before deciding it was HTTP/2 (the preface, in part or whole). Every
-/// accepted WebSocket runs `on_websocket` on a thread of its own.
+/// accepted WebSocket runs `on_websocket` on a thread of its own, with what was agreed.
 pub fn serve_connection<T, F>(
     transport: T,
     already_read: Vec<u8>,
@@ -56,7 +63,7 @@ pub fn serve_connection<T, F>(
 ) -> io::Result<()>
 where
     T: Transport,
-    F: Fn(UnixStream) + Send + Sync + 'static,
+    F: Fn(Accepted) + Send + Sync + 'static,
 {
     let rt = tokio::runtime::Builder::new_current_thread().enable_io().enable_time().build()?;
     let options = Arc::new(options.clone());
@@ -86,7 +93,7 @@ fn h2_io(e: h2::Error) -> io::Error {
 }
 
 /// One request on the connection.
-async fn stream<F: Fn(UnixStream) + Send + Sync + 'static>(
+async fn stream<F: Fn(Accepted) + Send + Sync + 'static>(
     request: Request<h2::RecvStream>,
     mut respond: SendResponse<Bytes>,
     options: Arc<ServerOptions>,
@@ -106,17 +113,25 @@ async fn stream<F: Fn(UnixStream) + Send + Sync + 'static>(
                 let _ = send.send_data(Bytes::from(format!("{text}\n")), true);
             }
         }
-        Answer::Accept { subprotocol } => {
+        Answer::Accept { subprotocol, deflate } => {
             let mut response = Response::new(());
             if let Some(p) = subprotocol.and_then(|p| http::HeaderValue::from_str(&p).ok()) {
                 response.headers_mut().insert("sec-websocket-protocol", p);
+            }
+            let (extensions, params) = deflate.map_or((None, None), |(answer, params)| (Some(answer), Some(params)));
+            if let Some(e) = extensions.and_then(|e| http::HeaderValue::from_str(&e).ok()) {
+                response.headers_mut().insert("sec-websocket-extensions", e);
             }
             let Ok(send) = respond.send_response(response, false) else { return };
             let Ok((mine, theirs)) = UnixStream::pair() else { return };
             let Ok(mine) = mine.set_nonblocking(true).and_then(|()| tokio::net::UnixStream::from_std(mine)) else {
                 return;
             };
-            if std::thread::Builder::new().name("wscheck-h2-ws".into()).spawn(move || handler(theirs)).is_err() {
+            if std::thread::Builder::new()
+                .name("wscheck-h2-ws".into())
+                .spawn(move || handler((theirs, params)))
+                .is_err()
+            {
                 return;
             }
             pump(mine, send, body).await;
@@ -127,8 +142,16 @@ async fn stream<F: Fn(UnixStream) + Send + Sync + 'static>(
 /// What to answer a request.
 #[derive(Debug, PartialEq, Eq)]
 enum Answer {
-    Accept { subprotocol: Option<String> },
-    Refuse { status: StatusCode, headers: Vec<(&'static str, &'static str)>, text: &'static str },
+    /// With the `sec-websocket-extensions` answer and its parameters, when deflate was agreed.
+    Accept {
+        subprotocol: Option<String>,
+        deflate: Option<(String, Params)>,
+    },
+    Refuse {
+        status: StatusCode,
+        headers: Vec<(&'static str, &'static str)>,
+        text: &'static str,
+    },
 }
 
 /// The server's judgement of a request (RFC 8441 §4-5): an extended CONNECT for `websocket`
@@ -163,7 +186,20 @@ fn answer(method: &Method, protocol: Option<&str>, headers: &HeaderMap, options:
         );
     }
     let subprotocol = tokens("sec-websocket-protocol").into_iter().find(|p| options.subprotocols.contains(p));
-    Answer::Accept { subprotocol }
+    let deflate = if options.deflate { accept_deflate(headers) } else { None };
+    Answer::Accept { subprotocol, deflate }
+}
+
+/// The answer to the first valid permessage-deflate offer of the request, and the parameters
+/// then in force; `None` (declined) when there is none or the list does not parse.
+fn accept_deflate(headers: &HeaderMap) -> Option<(String, Params)> {
+    let values: Vec<String> = headers
+        .get_all("sec-websocket-extensions")
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect();
+    let list = params::parse_extensions(values.iter().map(String::as_str)).ok()?;
+    params::choose(&params::offers(&list).0, &params::Policy::default())
 }
 
 #[cfg(test)]
@@ -180,14 +216,42 @@ mod tests {
 
     #[test]
     fn accepts_an_extended_connect_and_picks_the_subprotocol() {
-        let options = ServerOptions { subprotocols: vec!["chat".into()] };
+        let options = ServerOptions { subprotocols: vec!["chat".into()], ..Default::default() };
         let h = headers(&[("sec-websocket-version", "13"), ("sec-websocket-protocol", "x, chat")]);
         assert_eq!(
             answer(&Method::CONNECT, Some("websocket"), &h, &options),
-            Answer::Accept { subprotocol: Some("chat".into()) }
+            Answer::Accept { subprotocol: Some("chat".into()), deflate: None }
         );
         let h = headers(&[("sec-websocket-version", "13"), ("sec-websocket-protocol", "x")]);
-        assert_eq!(answer(&Method::CONNECT, Some("websocket"), &h, &options), Answer::Accept { subprotocol: None });
+        assert_eq!(
+            answer(&Method::CONNECT, Some("websocket"), &h, &options),
+            Answer::Accept { subprotocol: None, deflate: None }
+        );
+    }
+
+    #[test]
+    fn deflate_is_accepted_only_when_asked_to_and_offered() {
+        let h = headers(&[
+            ("sec-websocket-version", "13"),
+            ("sec-websocket-extensions", "permessage-deflate; client_max_window_bits"),
+        ]);
+        let plain = ServerOptions::default();
+        assert_eq!(
+            answer(&Method::CONNECT, Some("websocket"), &h, &plain),
+            Answer::Accept { subprotocol: None, deflate: None }
+        );
+        let deflate = ServerOptions { deflate: true, ..Default::default() };
+        let Answer::Accept { deflate: Some((answer_text, params)), .. } =
+            answer(&Method::CONNECT, Some("websocket"), &h, &deflate)
+        else {
+            panic!("deflate not accepted")
+        };
+        assert_eq!((answer_text.as_str(), params), ("permessage-deflate", Params::default()));
+        let none = headers(&[("sec-websocket-version", "13")]);
+        assert_eq!(
+            answer(&Method::CONNECT, Some("websocket"), &none, &deflate),
+            Answer::Accept { subprotocol: None, deflate: None }
+        );
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub struct TlsOptions {
     pub roots: Vec<native_tls::Certificate>,
     pub identity: Option<native_tls::Identity>,
     pub cert_warn_days: i64,
+    /// Offer `h2, http/1.1` by ALPN, as browsers do (`--http2`), instead of `http/1.1` alone.
+    pub alpn_h2: bool,
 }
 
 impl std::fmt::Debug for TlsOptions {
@@ -29,6 +31,7 @@ impl std::fmt::Debug for TlsOptions {
             .field("insecure", &self.insecure)
             .field("roots", &self.roots.len())
             .field("identity", &self.identity.is_some())
+            .field("alpn_h2", &self.alpn_h2)
             .finish()
     }
 }
@@ -86,13 +89,13 @@ impl TlsOptions {
                 Some(identity)
             }
         };
-        Ok(TlsOptions { insecure, roots, identity, cert_warn_days })
+        Ok(TlsOptions { insecure, roots, identity, cert_warn_days, alpn_h2: false })
     }
 
     pub fn connector(&self) -> Result<native_tls::TlsConnector, Failure> {
         let mut b = native_tls::TlsConnector::builder();
         b.danger_accept_invalid_certs(self.insecure).danger_accept_invalid_hostnames(self.insecure);
-        b.request_alpns(&["http/1.1"]);
+        b.request_alpns(if self.alpn_h2 { &["h2", "http/1.1"] } else { &["http/1.1"] });
         for root in &self.roots {
             b.add_root_certificate(root.clone());
         }

@@ -141,6 +141,16 @@ pub fn alert_after_handshake(stream: &mut Stream, failure: Failure, authority: &
         None => None,
     };
     let Some((alert, openssl)) = found else { return failure };
+    refused_after_handshake(&alert, &openssl, authority)
+}
+
+/// The TLS failure (exit 4) an I/O error after the handshake is, when it carries a TLS alert
+/// (as the HTTP/2 exchange reports one).
+pub fn alert_in(e: &io::Error, authority: &str) -> Option<Failure> {
+    tls_alert(e).map(|alert| refused_after_handshake(&alert, &e.to_string(), authority))
+}
+
+fn refused_after_handshake(alert: &super::wording::Alert, openssl: &str, authority: &str) -> Failure {
     Failure::because(
         Code::Tls,
         Cause::TlsAlert(alert.number),

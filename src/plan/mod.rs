@@ -58,11 +58,19 @@ pub struct Reach {
     pub show_secrets: bool,
     /// `--trace`/`--trace-ascii`: where each connection's bytes are written (see [`record`]).
     pub trace: Option<std::sync::Arc<dyn crate::net::tap::Taps>>,
+    /// `--http2`: the WebSocket over HTTP/2 (RFC 8441) instead of an HTTP/1.1 Upgrade.
+    pub http2: bool,
 }
 
 impl Reach {
     /// TLS files read and checked, the proxy settings and the environment's, from the flags.
     pub fn from_args(args: &ReachArgs, show_secrets: bool) -> Result<Reach, Failure> {
+        if args.http2 && !cfg!(feature = "http2") {
+            return Err(Failure::new(
+                Code::Usage,
+                "--http2: this wscheck was built without HTTP/2 (the http2 feature)",
+            ));
+        }
         let tls = if args.cacert.is_some() || args.cert.is_some() {
             TlsOptions::load(
                 args.insecure,
@@ -82,6 +90,7 @@ impl Reach {
             env: read_proxy_env(),
             show_secrets,
             trace: None,
+            http2: args.http2,
         })
     }
 

@@ -35,7 +35,7 @@ impl Judged {
         Judged::new(Outcome::Skip, status, why.into())
     }
 
-    fn rfc(mut self, rfc: &'static str) -> Judged {
+    pub(super) fn rfc(mut self, rfc: &'static str) -> Judged {
         self.rfc = Some(rfc);
         self
     }

@@ -6,6 +6,7 @@
 
 mod clients;
 mod framing;
+mod http2;
 mod judge;
 mod runner;
 mod variant;
@@ -16,7 +17,7 @@ use crate::handshake::Overlay;
 use crate::plan::probe::ProbePlan;
 use crate::report::{Reporter, matrix};
 use crate::target::Target;
-pub use variant::{Group, Test, Variant, catalogue};
+pub use variant::{Group, H2Test, Test, Variant, catalogue};
 
 /// Run the probe (or `--list`); the exit code.
 pub fn run(mut plan: ProbePlan) -> Code {
@@ -83,6 +84,7 @@ fn probe(
         target,
         origin: overlay.origin.as_deref(),
         baseline_ok: true,
+        http2: plan.reach.http2 || asks_for_http2(selected, &plan.only),
     };
     let first = runner::one(&ctx, baseline);
     if let Some(code @ (Code::Connect | Code::Tls | Code::Timeout | Code::Usage | Code::Internal)) = first.failure {
@@ -123,6 +125,12 @@ fn probe(
         skip: count(Outcome::Skip),
     });
     exit::merge(outcomes, plan.strict)
+}
+
+/// `--only` names the `http2` group or one of its variants (SPEC §12: the group runs only
+/// when asked for, by `--http2` or by name).
+fn asks_for_http2(selected: &[&Variant], only: &[String]) -> bool {
+    only.iter().any(|n| n == Group::Http2.name() || selected.iter().any(|v| v.group == Group::Http2 && &v.id == n))
 }
 
 /// With `--har`: the variant's hop (and frames) as entries of the run's HAR file, each with
@@ -168,7 +176,11 @@ fn list(selected: &[&Variant], target: Option<&Target>, overlay: &Overlay, verbo
         out.push_str(&format!("{:<11}  {:<width$}  sends {}\n", v.group.name(), v.id, v.sends));
         out.push_str(&format!("{:<11}  {:<width$}  expects {} [{}]\n", "", "", v.expects, v.rfc));
         if let (true, Some(target), false) = (verbose, target, matches!(v.test, Test::Skip(_))) {
-            for line in v.offer.render(target, overlay.origin.as_deref()).display_lines(false) {
+            let lines = match v.test {
+                Test::Http2(_) => http2::lines(&v.offer, target, overlay.origin.as_deref()),
+                _ => v.offer.render(target, overlay.origin.as_deref()).display_lines(false),
+            };
+            for line in lines {
                 if !line.is_empty() {
                     out.push_str(&format!("{:<11}  {:<width$}  > {}\n", "", "", crate::escape::text(&line)));
                 }

@@ -8,6 +8,7 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use super::framing;
+use super::http2;
 use super::judge::{self, Judged};
 use super::variant::{Frame, Test, Variant};
 use crate::checks;
@@ -28,6 +29,8 @@ pub struct Ctx<'a> {
     pub origin: Option<&'a str>,
     /// wscheck's own request was accepted (filled in once the baseline has run).
     pub baseline_ok: bool,
+    /// The `http2` group was asked for (`--http2`, or named with `--only`).
+    pub http2: bool,
 }
 
 /// One variant, run.
@@ -46,6 +49,12 @@ pub fn one(ctx: &Ctx, v: &Variant) -> Done {
     let mut failure = None;
     let judged = match &v.test {
         Test::Skip(why) => Judged::skip(None, *why),
+        Test::Http2(_) if let Some(why) = http2::not_run(ctx) => Judged::skip(None, why),
+        Test::Http2(test) => {
+            let (judged, code) = http2::run(ctx, v, *test, &mut events);
+            failure = code;
+            judged
+        }
         test => match hop(ctx.reach, ctx.limits, ctx.target, &v.offer, ctx.origin, &mut events) {
             Err(f) => {
                 events.record(&Event::Error { kind: f.code.kind(), message: f.message.clone() });
@@ -84,7 +93,7 @@ pub fn one(ctx: &Ctx, v: &Variant) -> Done {
     let mut sent: Vec<String> = events
         .events()
         .iter()
-        .find_map(|s| if let Event::Request { lines } = &s.event { Some(lines.clone()) } else { None })
+        .find_map(|s| if let Event::Request { lines, .. } = &s.event { Some(lines.clone()) } else { None })
         .unwrap_or_default();
     if sent.last().is_some_and(String::is_empty) {
         sent.pop();

@@ -67,8 +67,21 @@ pub enum Test {
     Origin { foreign: bool },
     /// After a valid 101.
     Frame(Frame),
+    /// Over HTTP/2 (the `http2` group, `http2.rs`).
+    Http2(H2Test),
     /// Not run, and why.
     Skip(&'static str),
+}
+
+/// What an `http2` variant looks at (SPEC §12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum H2Test {
+    /// ALPN selects `h2`.
+    Alpn,
+    /// The server's SETTINGS announce `ENABLE_CONNECT_PROTOCOL`.
+    Settings,
+    /// The extended CONNECT is answered 2xx (sent even when not announced).
+    Connect,
 }
 
 /// One variant of the probe.
@@ -106,7 +119,7 @@ pub fn catalogue(overlay: &Overlay) -> Vec<Variant> {
     all.extend(negotiation(overlay));
     all.extend(origin(overlay));
     all.extend(framing(overlay));
-    all.extend(http2());
+    all.extend(super::http2::variants(overlay, &baseline(overlay).0));
     all
 }
 
@@ -356,22 +369,6 @@ fn framing(overlay: &Overlay) -> Vec<Variant> {
         frame("reserved-opcode", "a frame with the reserved opcode 0x3", fails, "RFC 6455 §5.2", Frame::ReservedOpcode),
         frame("rsv1", "a text frame with RSV1 and no extension agreed", fails, "RFC 6455 §5.2", Frame::Rsv1),
         frame("big-ping", "a ping of 126 bytes (control frames: 125 at most)", fails, "RFC 6455 §5.5", Frame::BigPing),
-    ]
-}
-
-/// The RFC 8441 variants (SPEC §12, §13): listed, and skipped until `--http2` is wired into
-/// the probe. This is the group's one hook: build and run them here once it is.
-pub fn http2() -> Vec<Variant> {
-    let why = "--http2 is not wired yet";
-    let h2 = |id: &str, sends: &str, expects: &str| {
-        variant(Group::Http2, id, sends, expects, "RFC 8441 §4", Offer::get(Vec::new()), Test::Skip(why))
-    };
-    vec![
-        h2("h2-alpn", "TLS offering ALPN h2, http/1.1", "the server selects h2"),
-        h2("h2-settings", "the HTTP/2 preface", "SETTINGS_ENABLE_CONNECT_PROTOCOL=1"),
-        h2("h2-connect", "an extended CONNECT with :protocol websocket", "a 2xx"),
-        h2("chrome-h2", "Chrome's extended CONNECT", "a 2xx"),
-        h2("firefox-h2", "Firefox's extended CONNECT", "a 2xx"),
     ]
 }
 

@@ -75,7 +75,20 @@ pub fn render(event: &Event, style: &Style, elapsed: Duration, data: &mut impl W
                 text.push_str(&format!("*   expires: {} ({left})\n", escape::text(&c.not_after)));
             }
         }
-        Event::Request { lines } => {
+        Event::Settings { settings } => {
+            let shown: Vec<String> = settings.iter().map(|s| format!("{}={}", s.name, s.value)).collect();
+            let shown = if shown.is_empty() { "(none: every default)".to_string() } else { shown.join(" ") };
+            text.push_str(&line("<", &format!("SETTINGS {shown}")));
+        }
+        Event::StreamEnd { steps, open } => {
+            let words: Vec<String> = steps.iter().map(|s| s.words()).collect();
+            text = if *open || words.is_empty() {
+                "* the HTTP/2 stream did not end on the wire in time\n".to_string()
+            } else {
+                format!("* HTTP/2 stream ended: {}\n", words.join(", then "))
+            };
+        }
+        Event::Request { lines, .. } => {
             for l in lines {
                 text.push_str(&line(">", &escape::text(l)));
             }

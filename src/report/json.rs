@@ -164,11 +164,31 @@ fn fields(event: &Event) -> (&'static str, Value) {
             }
             ("tls", v)
         }
-        Event::Request { lines } => ("request", json!({"lines": lines})),
+        Event::Settings { settings } => {
+            let list: Vec<Value> =
+                settings.iter().map(|s| json!({"id": s.id, "name": s.name, "value": s.value})).collect();
+            ("settings", json!({"settings": list}))
+        }
+        Event::StreamEnd { steps, open } => {
+            let words: Vec<String> = steps.iter().map(|s| s.words()).collect();
+            let list: Vec<Value> = steps
+                .iter()
+                .map(|s| json!({"by": if s.server { "server" } else { "client" }, "frame": s.frame, "code": s.code}))
+                .collect();
+            ("stream_end", json!({"steps": list, "open": open, "message": words.join(", then ")}))
+        }
+        Event::Request { lines, fields: None } => ("request", json!({"lines": lines})),
+        Event::Request { lines, fields: Some(fields) } => {
+            let headers: Vec<Value> = fields.iter().map(|(n, v)| json!([n, v])).collect();
+            ("request", json!({"version": "HTTP/2", "lines": lines, "headers": headers}))
+        }
         Event::Response { version, status, reason, lines, headers, body, body_truncated, took } => {
             let mut v =
                 json!({"version": version, "status": status, "body_truncated": body_truncated, "http_ms": ms(*took)});
-            put_bytes(&mut v, "reason", reason);
+            match reason {
+                Some(reason) => put_bytes(&mut v, "reason", reason),
+                None => v["reason"] = Value::Null,
+            }
             put_list(&mut v, "lines", lines.iter().map(|l| l.bytes.as_slice()));
             // Header names are HTTP tokens (ASCII); `headers_hex` has the exact bytes of each
             // value that is not valid UTF-8, null for the others.
@@ -280,7 +300,7 @@ mod tests {
         let response = Event::Response {
             version: "HTTP/1.1".into(),
             status: 403,
-            reason: b"Verbot\xfc".to_vec(),
+            reason: Some(b"Verbot\xfc".to_vec()),
             lines: vec![
                 crate::event::RawLine { bytes: b"HTTP/1.1 403 Verbot\xfc".to_vec(), bare_lf: false },
                 crate::event::RawLine { bytes: b"X-A: ok".to_vec(), bare_lf: false },

@@ -3,11 +3,17 @@
 //! Everything said goes to a [`Sink`](crate::report::Sink) as events.
 
 mod hop;
+#[cfg(feature = "http2")]
+mod hop_h2;
 mod inspect;
+#[cfg(feature = "http2")]
+mod inspect_h2;
 mod redirect;
 mod talk;
 
 pub use hop::{Exchange, hop};
+#[cfg(feature = "http2")]
+pub use hop_h2::{H2Hop, h2_fields, hop_h2};
 
 use crate::event::Event;
 use crate::exit::Code;

@@ -12,8 +12,6 @@ use crate::checks::Agreed;
 use crate::deflate::{DeflateSocket, Params};
 use crate::event::{Event, Level};
 use crate::exit::{Code, Failure};
-use crate::handshake::Response;
-use crate::net;
 use crate::plan::Plan;
 use crate::plan::session::Source;
 use crate::report::Reporter;
@@ -21,16 +19,25 @@ use crate::session::ending::Rules;
 use crate::session::input::{self, Feed, Input, QUEUE, Wake};
 use crate::session::{self, Channel, repl};
 
-/// The session after a valid handshake: pick the input (REPL, -x, stdin) and run the loop.
-pub fn talk(
+/// How the WebSocket is carried: what was read past the handshake, and whether over HTTP/2.
+pub struct Carrier {
+    /// Bytes received after the answer's header block: the first frames.
+    pub rest: Vec<u8>,
+    /// Over an HTTP/2 stream (RFC 8441): the completed close handshake ends the session.
+    pub http2: bool,
+}
+
+/// The session after a valid handshake over `channel` (the connection, or the bridge to an
+/// HTTP/2 stream): pick the input (REPL, -x, stdin) and run the loop.
+pub fn talk<C: Channel + 'static>(
     plan: &Plan,
-    stream: net::Stream,
-    response: Response,
+    channel: C,
+    carrier: Carrier,
     agreed: &Agreed,
     reporter: &mut Reporter,
 ) -> Result<Code, Failure> {
     let sp = &plan.session;
-    let framed = framed(stream, response.rest, agreed.deflate, sp.max_size);
+    let framed = framed(channel, carrier.rest, agreed.deflate, sp.max_size);
 
     let poll = Poll::new().map_err(internal)?;
     let wake = Wake::new(Waker::new(poll.registry(), session::WAKER).map_err(internal)?);
@@ -94,6 +101,7 @@ pub fn talk(
         expect_close: sp.expect_close.clone(),
         wait: sp.wait,
         timeout: plan.limits.session(Instant::now(), sp.has_goal()),
+        end_at_close: carrier.http2,
     };
     let opts = session::Options {
         rules,
@@ -103,6 +111,7 @@ pub fn talk(
         show_ping_pong: sp.show_pings,
         close_at_once: sp.handshake_only(),
         verbose: plan.output.verbose,
+        http2: carrier.http2,
     };
     // Generic, not a trait object: each framing's message path is compiled for itself.
     let end = match framed {

@@ -3,10 +3,13 @@
 //! and hands the socket to tungstenite for the framing, or to wscheck's `DeflateSocket` when
 //! permessage-deflate was agreed. One thread per connection.
 //!
-//! `answer.rs` reads the request and decides the answer; `echo.rs` is the loop after the 101.
+//! `answer.rs` reads the request and decides the answer; `echo.rs` is the loop after the 101;
+//! `h2.rs` serves a connection that speaks HTTP/2 (RFC 8441) instead.
 
 mod answer;
 mod echo;
+#[cfg(feature = "http2")]
+mod h2;
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -47,7 +50,11 @@ impl ServerConfig {
                 let invalid = |e: String| io::Error::new(io::ErrorKind::InvalidInput, e);
                 let identity = native_tls::Identity::from_pkcs8(&std::fs::read(cert)?, &std::fs::read(key)?)
                     .map_err(|e| invalid(format!("--cert/--key: {e} (the key must be PKCS#8 PEM)")))?;
-                Some(native_tls::TlsAcceptor::new(identity).map_err(|e| invalid(e.to_string()))?)
+                #[cfg(feature = "http2")]
+                let acceptor = h2::acceptor(identity);
+                #[cfg(not(feature = "http2"))]
+                let acceptor = native_tls::TlsAcceptor::new(identity);
+                Some(acceptor.map_err(|e| invalid(e.to_string()))?)
             }
             _ => None,
         };
@@ -115,20 +122,38 @@ pub fn serve(listener: TcpListener, config: ServerConfig) {
     }
 }
 
-fn handle(stream: TcpStream, config: &ServerConfig) -> io::Result<()> {
+/// One connection: HTTP/1.1, or HTTP/2 — by ALPN on TLS, with prior knowledge (its preface
+/// instead of a request) on the plain port.
+fn handle(mut stream: TcpStream, config: &ServerConfig) -> io::Result<()> {
     let _ = stream.set_nodelay(true);
     stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
     match &config.tls {
-        None => upgrade(stream, config),
+        None => {
+            let (head, rest) = read_request(&mut stream)?;
+            #[cfg(feature = "http2")]
+            if let Some(preface) = h2::preface(&mut stream, &head, &rest) {
+                return h2::serve(stream, preface, config);
+            }
+            upgrade(stream, head, rest, config)
+        }
         Some(acceptor) => {
-            let tls = acceptor.accept(stream).map_err(|e| io::Error::other(e.to_string()))?;
-            upgrade(tls, config)
+            let mut tls = acceptor.accept(stream).map_err(|e| io::Error::other(e.to_string()))?;
+            #[cfg(feature = "http2")]
+            if h2::selected(&tls) {
+                return h2::serve(tls, Vec::new(), config);
+            }
+            let (head, rest) = read_request(&mut tls)?;
+            upgrade(tls, head, rest, config)
         }
     }
 }
 
-fn upgrade<S: Read + Write + Timeouts>(mut stream: S, config: &ServerConfig) -> io::Result<()> {
-    let (head, rest) = read_request(&mut stream)?;
+fn upgrade<S: Read + Write + Timeouts>(
+    mut stream: S,
+    head: Vec<u8>,
+    rest: Vec<u8>,
+    config: &ServerConfig,
+) -> io::Result<()> {
     let answer = answer(&head, config);
     stream.write_all(answer.response.as_bytes())?;
     if !answer.upgraded {

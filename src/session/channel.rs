@@ -4,7 +4,7 @@
 //! permessage-deflate needs the RSV1 bit that tungstenite's message layer refuses.
 
 use std::io::{self, Read, Write};
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, RawFd};
 
 use tungstenite::protocol::{CloseFrame, WebSocket};
 use tungstenite::{Error, Message};
@@ -118,6 +118,16 @@ impl Channel for crate::net::Stream {
     }
     fn make_nonblocking(&mut self) -> io::Result<()> {
         self.clear_deadline()?;
+        self.set_nonblocking(true)
+    }
+}
+
+/// The session's end of the bridge to an HTTP/2 stream (or any Unix socket).
+impl Channel for std::os::unix::net::UnixStream {
+    fn raw_fd(&self) -> RawFd {
+        self.as_raw_fd()
+    }
+    fn make_nonblocking(&mut self) -> io::Result<()> {
         self.set_nonblocking(true)
     }
 }

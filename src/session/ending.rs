@@ -40,6 +40,10 @@ pub struct Rules {
     pub wait: Duration,
     /// `--timeout`, or the default one of a goal.
     pub timeout: Option<Limit>,
+    /// The completed close handshake ends the session at once, without waiting for the
+    /// connection to close: over HTTP/2, where the stream's end is the server's to send and
+    /// some servers (hypercorn) send it only at their idle timeout.
+    pub end_at_close: bool,
 }
 
 impl Rules {
@@ -108,6 +112,12 @@ impl Policy {
     /// The server's Close has arrived: whatever it sends now is noise.
     pub fn server_closed(&self) -> bool {
         self.closed == Closed::Server
+    }
+
+    /// The session is over once the close handshake is: the server's Close has arrived and,
+    /// the loop makes sure, ours is written — when the rules say so (`end_at_close`).
+    pub fn over_at_close(&self) -> bool {
+        self.rules.end_at_close && self.server_closed()
     }
 
     /// Received messages are still shown (not after `-n`/`--expect` is met).

@@ -52,6 +52,8 @@ pub struct Options {
     pub close_at_once: bool,
     /// Say when the first message arrived (`-v`).
     pub verbose: bool,
+    /// Over an HTTP/2 stream, where the switch was a 200, not a 101.
+    pub http2: bool,
 }
 
 struct Session<'a, F: Framing> {
@@ -312,6 +314,9 @@ impl<F: Framing> Session<'_, F> {
                 self.write_blocked = false;
                 if let Some(close) = self.unwritten_close.take() {
                     self.reporter.emit(&close);
+                    if self.policy.over_at_close() {
+                        return Some(self.policy.planned());
+                    }
                 }
                 None
             }

@@ -115,6 +115,10 @@ impl<F: Framing> Session<'_, F> {
             // tungstenite has queued the echo of the server's Close: write it now and show it.
             self.write_pending(Event::Close { direction: Direction::Sent, code, reason, echo: true });
         }
+        // Over HTTP/2 the close handshake is the end (once our Close is out, see `flush`).
+        if self.policy.over_at_close() && self.unwritten_close.is_none() {
+            return Some(self.policy.planned());
+        }
         None
     }
 
@@ -123,9 +127,12 @@ impl<F: Framing> Session<'_, F> {
             return None;
         }
         if self.policy.received() == 0 && self.opts.verbose {
+            let switch = if self.opts.http2 { "200" } else { "101" };
             let after = self.started.elapsed().as_secs_f64() * 1000.0;
-            self.reporter
-                .emit(&Event::Note { level: Level::Info, text: format!("first message {after:.2} ms after the 101") });
+            self.reporter.emit(&Event::Note {
+                level: Level::Info,
+                text: format!("first message {after:.2} ms after the {switch}"),
+            });
         }
         // Matched before the payload moves into its event; after a Close nothing is matched.
         let matched = !self.policy.closing()

@@ -40,7 +40,7 @@ pub fn offer(scheme: &str, authority: &str) -> Offer {
 
 /// The echo loop `wscheck serve` puts behind a stream, in its blocking form: answer
 /// everything, flush after every read (so a ping's pong goes out at once).
-pub fn echo(socket: UnixStream) {
+pub fn echo((socket, _deflate): server::Accepted) {
     let mut ws = WebSocket::from_raw_socket(socket, Role::Server, None);
     loop {
         match ws.read() {
@@ -70,7 +70,7 @@ pub fn identity() -> native_tls::Identity {
 pub fn wscheck_server(tls: Option<native_tls::TlsAcceptor>) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    let options = ServerOptions { subprotocols: vec!["chat".into()] };
+    let options = ServerOptions { subprotocols: vec!["chat".into()], ..Default::default() };
     std::thread::spawn(move || {
         for conn in listener.incoming() {
             let Ok(mut tcp) = conn else { continue };
@@ -153,6 +153,10 @@ pub fn headers(stream: u32, end_stream: bool, fields: &[(&str, &str)]) -> Vec<u8
 /// to write, and whether to go on reading afterwards.
 pub type Script = Box<dyn FnMut(u32) -> (Vec<u8>, bool) + Send>;
 
+/// A byte stream a raw server speaks over: TCP, or TLS over it.
+pub trait ReadWrite: Read + Write + Send {}
+impl<T: Read + Write + Send> ReadWrite for T {}
+
 /// A raw HTTP/2 server for one connection: it sends `settings` at once, acknowledges the
 /// client's SETTINGS and PINGs, and runs `script` on each request. Its `Tap` is what the
 /// client sent, decoded.
@@ -164,59 +168,32 @@ pub struct RawH2 {
 
 impl RawH2 {
     pub fn start(server_settings: Vec<u8>, script: Script) -> RawH2 {
-        RawH2::run(server_settings, false, script)
+        RawH2::run(server_settings, false, None, script)
+    }
+
+    /// Like `start`, over TLS with `acceptor` (which should select h2 by ALPN).
+    pub fn start_tls(acceptor: native_tls::TlsAcceptor, server_settings: Vec<u8>, script: Script) -> RawH2 {
+        RawH2::run(server_settings, false, Some(acceptor), script)
     }
 
     /// Like `start`, but the SETTINGS go out only when the client's first PING arrives
     /// (just before its ACK): a slow server, whose SETTINGS come after the client's.
     pub fn start_late(server_settings: Vec<u8>, script: Script) -> RawH2 {
-        RawH2::run(server_settings, true, script)
+        RawH2::run(server_settings, true, None, script)
     }
 
-    fn run(server_settings: Vec<u8>, late: bool, mut script: Script) -> RawH2 {
+    fn run(server_settings: Vec<u8>, late: bool, tls: Option<native_tls::TlsAcceptor>, mut script: Script) -> RawH2 {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, done) = mpsc::channel();
         let handle = std::thread::spawn(move || {
-            let (mut s, _) = listener.accept().unwrap();
-            s.set_read_timeout(Some(PEER_LIMIT)).unwrap();
-            let mut tap = Tap::server();
-            let mut pending_settings = Some(server_settings);
-            if !late {
-                s.write_all(&pending_settings.take().unwrap()).unwrap();
-            }
-            let (mut buf, mut chunk, mut at) = (Vec::new(), [0u8; 16384], PREFACE.len());
-            'read: while let Ok(n @ 1..) = s.read(&mut chunk) {
-                tap.feed(Dir::In, &chunk[..n]);
-                buf.extend_from_slice(&chunk[..n]);
-                while buf.len() >= at + 9 {
-                    let len = (usize::from(buf[at]) << 16) | (usize::from(buf[at + 1]) << 8) | usize::from(buf[at + 2]);
-                    if buf.len() < at + 9 + len {
-                        break;
-                    }
-                    let (kind, flags) = (buf[at + 3], buf[at + 4]);
-                    let stream = u32::from_be_bytes(buf[at + 5..at + 9].try_into().unwrap());
-                    let payload = buf[at + 9..at + 9 + len].to_vec();
-                    at += 9 + len;
-                    let reply = match kind {
-                        4 if flags & 1 == 0 => frame(4, 1, 0, &[]),
-                        6 if flags & 1 == 0 => {
-                            [pending_settings.take().unwrap_or_default(), frame(6, 1, 0, &payload)].concat()
-                        }
-                        1 => {
-                            let (bytes, go_on) = script(stream);
-                            if s.write_all(&bytes).is_err() || !go_on {
-                                break 'read;
-                            }
-                            continue;
-                        }
-                        _ => continue,
-                    };
-                    if s.write_all(&reply).is_err() {
-                        break 'read;
-                    }
-                }
-            }
+            let (tcp, _) = listener.accept().unwrap();
+            tcp.set_read_timeout(Some(PEER_LIMIT)).unwrap();
+            let mut s: Box<dyn ReadWrite> = match tls {
+                Some(acceptor) => Box::new(acceptor.accept(tcp).unwrap()),
+                None => Box::new(tcp),
+            };
+            let tap = raw_connection(s.as_mut(), server_settings, late, &mut script);
             let _ = tx.send(());
             tap
         });
@@ -246,6 +223,48 @@ impl Drop for RawH2 {
             panic!("a RawH2 server was never joined: its view of the client was not checked");
         }
     }
+}
+
+/// Speak raw HTTP/2 on one connection (its preface already due from the client): the
+/// server's SETTINGS (at once, or `late`: just before the first PING's ACK), ACKs for the
+/// client's SETTINGS and PINGs, and `script` on each request. What the client sent, decoded.
+pub fn raw_connection(s: &mut dyn ReadWrite, server_settings: Vec<u8>, late: bool, script: &mut Script) -> Tap {
+    let mut tap = Tap::server();
+    let mut pending_settings = Some(server_settings);
+    if !late {
+        s.write_all(&pending_settings.take().unwrap()).unwrap();
+    }
+    let (mut buf, mut chunk, mut at) = (Vec::new(), [0u8; 16384], PREFACE.len());
+    'read: while let Ok(n @ 1..) = s.read(&mut chunk) {
+        tap.feed(Dir::In, &chunk[..n]);
+        buf.extend_from_slice(&chunk[..n]);
+        while buf.len() >= at + 9 {
+            let len = (usize::from(buf[at]) << 16) | (usize::from(buf[at + 1]) << 8) | usize::from(buf[at + 2]);
+            if buf.len() < at + 9 + len {
+                break;
+            }
+            let (kind, flags) = (buf[at + 3], buf[at + 4]);
+            let stream = u32::from_be_bytes(buf[at + 5..at + 9].try_into().unwrap());
+            let payload = buf[at + 9..at + 9 + len].to_vec();
+            at += 9 + len;
+            let reply = match kind {
+                4 if flags & 1 == 0 => frame(4, 1, 0, &[]),
+                6 if flags & 1 == 0 => [pending_settings.take().unwrap_or_default(), frame(6, 1, 0, &payload)].concat(),
+                1 => {
+                    let (bytes, go_on) = script(stream);
+                    if s.write_all(&bytes).is_err() || !go_on {
+                        break 'read;
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if s.write_all(&reply).is_err() {
+                break 'read;
+            }
+        }
+    }
+    tap
 }
 
 /// Open over h2c to `addr` with the default offer.

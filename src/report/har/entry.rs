@@ -46,7 +46,7 @@ fn ms(d: Duration) -> f64 {
 /// The entry of one hop, if its request was sent.
 fn entry(hop: &[Stamped]) -> Option<Value> {
     let (sent_at, lines) = hop.iter().find_map(|s| match &s.event {
-        Event::Request { lines } => Some((s.at, lines)),
+        Event::Request { lines, .. } => Some((s.at, lines)),
         _ => None,
     })?;
     let mut connect = None;
@@ -90,7 +90,7 @@ fn entry(hop: &[Stamped]) -> Option<Value> {
     let time = dns_ms.max(0.0) + connect_ms + wait;
     let response = match response.map(|r| &r.event) {
         Some(Event::Response { version, status, reason, headers, body, body_truncated, .. }) => {
-            answer(version, *status, reason, headers, body, *body_truncated)
+            answer(version, *status, reason.as_deref().unwrap_or_default(), headers, body, *body_truncated)
         }
         _ => failed(error.map(|e| e.1)),
     };

@@ -28,14 +28,14 @@ fn connect(port: u16) -> Event {
 }
 
 fn request(lines: &[&str]) -> Event {
-    Event::Request { lines: lines.iter().map(|l| l.to_string()).collect() }
+    Event::Request { lines: lines.iter().map(|l| l.to_string()).collect(), fields: None }
 }
 
 fn response(status: u16, reason: &str, headers: &[(&str, &str)]) -> Event {
     Event::Response {
         version: "HTTP/1.1".into(),
         status,
-        reason: reason.as_bytes().to_vec(),
+        reason: Some(reason.as_bytes().to_vec()),
         lines: vec![RawLine { bytes: format!("HTTP/1.1 {status} {reason}").into_bytes(), bare_lf: false }],
         headers: headers.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())).collect(),
         body: Vec::new(),
@@ -130,7 +130,7 @@ fn an_http2_request_is_read_from_its_pseudo_headers() {
             Event::Response {
                 version: "HTTP/2".into(),
                 status: 200,
-                reason: Vec::new(),
+                reason: None,
                 lines: Vec::new(),
                 headers: Vec::new(),
                 body: Vec::new(),
