@@ -35,7 +35,7 @@ use clap::{CommandFactory, FromArgMatches};
 use cli::{Cli, Command};
 use exit::Code;
 
-/// WebSocket over HTTP/2 (RFC 8441): the `http2` feature.
+// WebSocket over HTTP/2 (RFC 8441): the `http2` feature (its own docs are in the module).
 #[cfg(feature = "http2")]
 pub mod http2;
 
