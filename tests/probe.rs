@@ -185,6 +185,13 @@ fn list_names_every_variant_and_only_and_skip_check_their_names() {
     }
     assert!(list.stdout.contains("approximate"), "safari says it is approximate");
     assert!(list.stdout.contains("expects "));
+    // With --json, one `variant` object per line, `type` first.
+    let json = wscheck(&["probe", "--list", "--json"], b"");
+    json.code(0);
+    let variants = json.events();
+    assert_eq!(variants.len(), list.stdout.lines().filter(|l| l.contains(" sends ")).count());
+    assert!(json.stdout.lines().all(|l| l.starts_with("{\"type\":\"variant\",")), "{}", json.stdout);
+    assert!(variants.iter().any(|v| v["group"] == "framing" && v["id"] == "ping" && v["rfc"].is_string()));
     let full = wscheck(&["probe", "--list", "-v", "--only", "node-ws"], b"");
     assert!(full.stdout.ends_with("> Host: example.com\n"), "{}", full.stdout);
     let bad = wscheck(&["probe", "--only", "nonesuch", "ws://127.0.0.1:9/"], b"");

@@ -244,3 +244,24 @@ fn over_http2_a_signal_while_waiting_for_settings_exits_promptly() {
     assert_eq!(last_exit(&rest)["code"], 130);
     server.join();
 }
+
+#[test]
+fn a_signal_during_a_probe_ends_it_with_the_exit_event() {
+    // The server takes the baseline's request and never answers: the probe waits in it.
+    let (got_request, request_seen) = mpsc::channel();
+    let server = RawServer::start(move |mut s| {
+        read_head(&mut s);
+        got_request.send(()).unwrap();
+        let _ = s.read_to_end(&mut Vec::new());
+    });
+    let run = spawn(&["probe", "--json", "--connect-timeout", "15", &server.url("/")]);
+    request_seen.recv_timeout(LIMIT).expect("the server got the baseline's request");
+    let sent = Instant::now();
+    run.signal(libc::SIGTERM);
+    let (status, rest, stderr) = run.finish();
+    assert_eq!(status, Some(143), "{rest:#?}\n{stderr}");
+    assert!(sent.elapsed() < Duration::from_secs(2), "took {:?}", sent.elapsed());
+    assert_eq!(stderr, "", "--json writes nothing on stderr");
+    assert_eq!(last_exit(&rest)["code"], 143);
+    server.join();
+}

@@ -33,7 +33,7 @@ pub fn run(mut plan: ProbePlan) -> Code {
         }
     };
     if plan.list {
-        return list(&selected, plan.target.as_ref(), &overlay, plan.output.verbose);
+        return list(&selected, plan.target.as_ref(), &overlay, plan.output.verbose, plan.output.json);
     }
     let Some(target) = &plan.target else {
         crate::report::say("error: wscheck probe needs a URL (or --list)");
@@ -49,7 +49,15 @@ pub fn run(mut plan: ProbePlan) -> Code {
     if let Some(file) = plan.har.take() {
         reporter.record_har(file);
     }
+    // Before the variants' threads start, so that they all leave the signals to this one: a
+    // SIGINT or SIGTERM ends the probe at once with its `exit` event (130 / 143).
+    if let Err(e) = crate::signals::install(reporter.last_words()) {
+        crate::report::say(&format!("error: could not set up signal handling: {e}"));
+        return Code::Internal;
+    }
     let code = probe(&plan, target, &overlay, &all[0], &selected, &mut reporter);
+    crate::signals::done();
+    let code = crate::signals::take().unwrap_or(code);
     reporter.emit(&Event::Exit { code: code.as_i32() });
     reporter.flush();
     if let Err(e) = reporter.finish_har() {
@@ -167,20 +175,36 @@ fn select<'a>(all: &'a [Variant], only: &[String], skip: &[String]) -> Result<Ve
 
 /// `probe --list`: every variant with its group, what it sends and what it expects; with
 /// `-v` each request in full, rendered for the URL (or for `ws://example.com/`).
-fn list(selected: &[&Variant], target: Option<&Target>, overlay: &Overlay, verbose: bool) -> Code {
+fn list(selected: &[&Variant], target: Option<&Target>, overlay: &Overlay, verbose: bool, json: bool) -> Code {
     let example = Target::parse("ws://example.com/");
     let target = target.or(example.as_ref().ok());
+    let request = |v: &Variant, target: &Target| match v.test {
+        Test::Http2(_) => http2::lines(&v.offer, target, overlay.origin.as_deref()),
+        _ => v.offer.render(target, overlay.origin.as_deref()).display_lines(false),
+    };
+    if json {
+        // One `variant` object per line, as the other JSON Lines output (`sent` with -v).
+        let mut out = String::new();
+        for v in selected {
+            let mut obj = serde_json::json!({
+                "group": v.group.name(), "id": v.id,
+                "sends": v.sends, "expects": v.expects, "rfc": v.rfc,
+            });
+            if let (true, Some(target), false) = (verbose, target, matches!(v.test, Test::Skip(_))) {
+                obj["sent"] = serde_json::json!(request(v, target));
+            }
+            // `type` first, as in every other JSON line wscheck writes.
+            out.push_str(&format!("{{\"type\":\"variant\",{}\n", &obj.to_string()[1..]));
+        }
+        return crate::write_stdout(out.as_bytes());
+    }
     let width = selected.iter().map(|v| v.id.len()).max().unwrap_or(2);
     let mut out = String::new();
     for v in selected {
         out.push_str(&format!("{:<11}  {:<width$}  sends {}\n", v.group.name(), v.id, v.sends));
         out.push_str(&format!("{:<11}  {:<width$}  expects {} [{}]\n", "", "", v.expects, v.rfc));
         if let (true, Some(target), false) = (verbose, target, matches!(v.test, Test::Skip(_))) {
-            let lines = match v.test {
-                Test::Http2(_) => http2::lines(&v.offer, target, overlay.origin.as_deref()),
-                _ => v.offer.render(target, overlay.origin.as_deref()).display_lines(false),
-            };
-            for line in lines {
+            for line in request(v, target) {
                 if !line.is_empty() {
                     out.push_str(&format!("{:<11}  {:<width$}  > {}\n", "", "", crate::escape::text(&line)));
                 }
