@@ -47,7 +47,7 @@ set edit:completion:arg-completer[wscheck] = {|@words|
             cand -w 'After the last send, keep listening until the connection has been quiet this long (default 1s; every received message restarts it; 0 closes at once). Not with a goal'
             cand --wait 'After the last send, keep listening until the connection has been quiet this long (default 1s; every received message restarts it; 0 closes at once). Not with a goal'
             cand --timeout 'Overall deadline, from start to exit: DNS, connect, TLS, the HTTP exchange and the session (0: no limit). Default: none, or 10s of session when a goal is given'
-            cand --binary-output 'How received binary messages are written to a pipe'
+            cand --binary-output 'How received binary messages are written to a pipe [default: hex]'
             cand --ping-interval 'Send a ping this often and show each round-trip time'
             cand --ping-timeout 'End the session (exit 9) when a ping is not answered within this long'
             cand --max-size 'Largest message (and frame) accepted: bytes, or 64k/64KiB, 1M/1MiB, 1G (binary multiples), at most 1G; a larger one ends the session (1009)'

@@ -45,7 +45,7 @@ complete -c wscheck -n "__fish_wscheck_needs_command" -l expect -d 'Exit 0 at th
 complete -c wscheck -n "__fish_wscheck_needs_command" -l expect-close -d 'Exit 0 only if the server closes with one of these codes (comma-separated, or the flag repeated); another code, or none, exits 8 (a goal: see --timeout)' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -s w -l wait -d 'After the last send, keep listening until the connection has been quiet this long (default 1s; every received message restarts it; 0 closes at once). Not with a goal' -r
 complete -c wscheck -n "__fish_wscheck_needs_command" -l timeout -d 'Overall deadline, from start to exit: DNS, connect, TLS, the HTTP exchange and the session (0: no limit). Default: none, or 10s of session when a goal is given' -r
-complete -c wscheck -n "__fish_wscheck_needs_command" -l binary-output -d 'How received binary messages are written to a pipe' -r -f -a "raw\t'The bytes as they are, newline-terminated'
+complete -c wscheck -n "__fish_wscheck_needs_command" -l binary-output -d 'How received binary messages are written to a pipe [default: hex]' -r -f -a "raw\t'The bytes as they are, newline-terminated'
 hex\t'Lower-case hex, one message per line'
 base64\t'Base64, one message per line'"
 complete -c wscheck -n "__fish_wscheck_needs_command" -l ping-interval -d 'Send a ping this often and show each round-trip time' -r

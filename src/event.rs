@@ -217,6 +217,11 @@ pub struct StreamStep {
     pub code: Option<String>,
 }
 
+/// How a stream ended, in words: `server END_STREAM, then client RST_STREAM CANCEL`.
+pub fn stream_ended(steps: &[StreamStep]) -> String {
+    steps.iter().map(StreamStep::words).collect::<Vec<_>>().join(", then ")
+}
+
 impl StreamStep {
     /// `server RST_STREAM CANCEL`, `client END_STREAM`, `server closed the connection`.
     pub fn words(&self) -> String {

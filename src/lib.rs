@@ -1,7 +1,9 @@
 //! wscheck: a WebSocket handshake inspector and client.
 //!
-//! The handshake is wscheck's own (`handshake`), over a stream from `net`; the framing
-//! after it is tungstenite's. Everything said is an `event::Event`, rendered by `report`.
+//! A command line becomes a `plan::Plan`; `run` does one hop (`net` for the connection,
+//! `handshake` for wscheck's own HTTP exchange, `http2` for RFC 8441), `checks` judge it, and
+//! the `session` goes on over tungstenite's framing or wscheck's own (`deflate`). Everything
+//! said is an `event::Event`, rendered by `report`.
 
 pub mod checks;
 pub mod cli;

@@ -235,3 +235,24 @@ fn no_proxy_honours_cidr_ranges() {
     let r = wscheck_env(&["--handshake-only", &server.url], b"", &[("http_proxy", &proxy), ("no_proxy", "10.0.0.0/8")]);
     r.code(3).err_has("the proxy");
 }
+
+#[test]
+fn output_flags_that_cannot_act_are_usage_errors() {
+    let (listener, port) = untouched_listener();
+    let url = format!("ws://127.0.0.1:{port}/");
+    for flag in [&["-0"][..], &["--timestamps"], &["--binary-output", "raw"]] {
+        let mut args = vec!["--json"];
+        args.extend_from_slice(flag);
+        args.push(&url);
+        let r = wscheck(&args, b"");
+        r.code(2).err_has(&format!("--json writes messages as JSON events, so {} cannot act", flag[0]));
+    }
+    for flag in ["--har", "--trace", "--trace-ascii"] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("out");
+        let r = wscheck(&["probe", "--list", flag, file.to_str().unwrap()], b"");
+        r.code(2).err_has("probe --list connects to nothing, so --har and --trace cannot act");
+        assert!(!file.exists(), "{flag}: the file was created");
+    }
+    assert_never_connected(&listener);
+}

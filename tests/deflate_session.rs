@@ -206,14 +206,27 @@ fn big_messages_and_goals_end_as_on_the_plain_path() {
 
 #[test]
 fn invalid_close_codes_and_reasons_end_as_on_the_plain_path() {
-    for code in [999, 1005, 1015, 5000] {
+    // wscheck's own framing keeps the code tungstenite would lose: the error names it.
+    for (code, why) in [
+        (999, "its Close carried code 999, which is not a valid close code"),
+        (1005, "its Close carried code 1005 (no status received), which must never be sent"),
+        (1015, "its Close carried code 1015 (TLS handshake failure), which must never be sent"),
+        (5000, "its Close carried code 5000, which is not a valid close code"),
+    ] {
         let server = hostile(ws_close(code, "bad"));
         let r = run(&[&server.url("/")]);
         r.code(9);
-        one_error(&r, "error: protocol error from the server: its Close carried an invalid close code");
+        one_error(&r, &format!("error: protocol error from the server: {why}"));
         err_line(&r, "* Close sent: 1002 (protocol error): \"Protocol violation\"");
         assert_eq!(server.join(), Some(1002), "code {code}");
     }
+    // A Close of exactly 1002 "Protocol violation" is the server's own: exit 10, not taken
+    // for tungstenite's stand-in.
+    let server = hostile(ws_close(1002, "Protocol violation"));
+    let r = run(&[&server.url("/")]);
+    r.code(10);
+    err_line(&r, "* Close received: 1002 (protocol error): \"Protocol violation\"");
+    assert_eq!(server.join(), Some(1002));
     let server = hostile(ws_frame(0x8, &[0x03, 0xe8, b'b', 0xff, 0xfe]));
     let r = run(&[&server.url("/")]);
     r.code(9);

@@ -192,6 +192,20 @@ fn alpn_http1_or_none_is_not_http2() {
     server.join().unwrap();
 }
 
+/// `--trace` wraps the stream in its tap: the ALPN under it still decides (it was read as
+/// h2c and the preface went to an HTTP/1.1 server).
+#[test]
+fn alpn_is_seen_through_the_trace_tap() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace.txt");
+    let http1 = native_tls::TlsAcceptor::builder(identity()).accept_alpn(&["http/1.1"]).build().unwrap();
+    let (port, server) = tls_server(http1);
+    let r = refused(&format!("wss://localhost:{port}/"), &["-k", "--trace-ascii", trace.to_str().unwrap()], 5);
+    assert!(r.finding_is("alpn", "ERROR").contains("the server selected http/1.1 by ALPN, not h2"));
+    r.err_lacks("> :method");
+    server.join().unwrap();
+}
+
 #[test]
 fn a_tls_alert_after_the_handshake_is_a_tls_failure() {
     // A server that requires a client certificate (TLS 1.3 checks it after the client's

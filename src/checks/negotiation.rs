@@ -44,7 +44,7 @@ impl Chosen {
         Chosen {
             protocols: response.tokens("Sec-WebSocket-Protocol"),
             extensions: response.tokens(name),
-            values: response.values(name).map(|v| String::from_utf8_lossy(v).into_owned()).collect(),
+            values: response.values(name).map(crate::escape::net).collect(),
         }
     }
 

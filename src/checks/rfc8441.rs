@@ -51,7 +51,7 @@ impl H2Exchange {
         Chosen {
             protocols: self.tokens("sec-websocket-protocol"),
             extensions: self.tokens("sec-websocket-extensions"),
-            values: self.values("sec-websocket-extensions").map(|v| String::from_utf8_lossy(v).into_owned()).collect(),
+            values: self.values("sec-websocket-extensions").map(crate::escape::net).collect(),
         }
     }
 

@@ -187,9 +187,9 @@ pub struct SessionArgs {
     #[arg(short = '0', long)]
     pub null: bool,
 
-    /// How received binary messages are written to a pipe.
-    #[arg(long, value_name = "FORMAT", default_value = "hex")]
-    pub binary_output: BinaryOutput,
+    /// How received binary messages are written to a pipe [default: hex].
+    #[arg(long, value_name = "FORMAT")]
+    pub binary_output: Option<BinaryOutput>,
 
     /// Show ping and pong frames.
     #[arg(short = 'P', long)]

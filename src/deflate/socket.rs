@@ -94,6 +94,8 @@ pub struct DeflateSocket<S> {
     /// The data message a read error broke off, as far as it got.
     last_failed: Option<WireSize>,
     inflate_error: Option<String>,
+    /// The code the peer's Close carried, as it came (an invalid one is replaced on the way in).
+    peer_close_code: Option<u16>,
 }
 
 impl<S> DeflateSocket<S> {
@@ -128,6 +130,7 @@ impl<S> DeflateSocket<S> {
             last_written: None,
             last_failed: None,
             inflate_error: None,
+            peer_close_code: None,
         }
     }
 
@@ -173,6 +176,12 @@ impl<S> DeflateSocket<S> {
     /// Why the last `Error::AttackAttempt` was returned: the peer's data did not inflate.
     pub fn inflate_error(&self) -> Option<&str> {
         self.inflate_error.as_deref()
+    }
+
+    /// The code of the peer's Close as it came, before an invalid one was replaced by 1002
+    /// "Protocol violation" (as tungstenite does, which keeps no trace of it).
+    pub fn peer_close_code(&self) -> Option<u16> {
+        self.peer_close_code
     }
 
     /// The largest frame payload read: a compressed message may be a little larger than it

@@ -79,7 +79,6 @@ pub fn exchange(
     Ok(response)
 }
 
-/// The raw lines and the (name, value) headers of `response` for the transcript, secrets
 /// The `response` event for `response`: its lines and headers masked unless `show_secrets`,
 /// with the body preview (bytes, truncated) and the time the header took.
 fn response_event(response: &Response, show_secrets: bool, body: (Vec<u8>, bool), took: Duration) -> Event {
@@ -96,6 +95,7 @@ fn response_event(response: &Response, show_secrets: bool, body: (Vec<u8>, bool)
     }
 }
 
+/// The raw lines and the (name, value) headers of `response` for the transcript, secrets
 /// masked unless `show_secrets`: in the headers and in the raw lines they came from.
 fn masked(response: &Response, show_secrets: bool) -> (Vec<RawLine>, Vec<(String, Vec<u8>)>) {
     let mut lines = response.lines.clone();

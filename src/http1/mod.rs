@@ -8,6 +8,7 @@ mod not_http;
 mod response;
 
 pub use head::{MAX_BODY, MAX_HEAD, NO_ANSWER, read_body_preview, read_head};
+pub use not_http::error_name as h2_error_name;
 pub use response::{Header, Response, parse};
 
 /// The `User-Agent` of every request wscheck sends (the upgrade, and a proxy's CONNECT).

@@ -80,7 +80,8 @@ fn http2_frames(buf: &[u8]) -> Option<Vec<String>> {
 }
 
 /// An HTTP/2 error code's name (RFC 9113 §7).
-fn error_name(code: u32) -> String {
+/// An HTTP/2 error code by name (RFC 9113 §7), in hex (`0x42`) when it has none.
+pub fn error_name(code: u32) -> String {
     const NAMES: [&str; 14] = [
         "NO_ERROR",
         "PROTOCOL_ERROR",
@@ -97,7 +98,7 @@ fn error_name(code: u32) -> String {
         "INADEQUATE_SECURITY",
         "HTTP_1_1_REQUIRED",
     ];
-    NAMES.get(code as usize).map_or_else(|| format!("error {code}"), |n| n.to_string())
+    NAMES.get(code as usize).map_or_else(|| format!("0x{code:x}"), |n| n.to_string())
 }
 
 #[cfg(test)]

@@ -170,7 +170,11 @@ impl Conn {
         let request = request(offer)?;
         let mut sender = self.wait(timeout_at(deadline, sender.ready()), "the server to accept a stream").await?;
         let (response, send) =
-            sender.send_request(request, false).map_err(|e| self.failure(e, "sending the CONNECT"))?;
+            sender.send_request(request, false).map_err(|e| match self.failure(e, "sending the CONNECT") {
+                // Nothing from the server: h2 would not send this request (a user error).
+                Error::Protocol { code: 0, detail } => Error::BadRequest(detail),
+                other => other,
+            })?;
         self.stream = Some(response.stream_id().as_u32());
         let waiting = "the response headers";
         let response = self.wait(timeout_at(deadline, response), waiting).await?;
@@ -253,7 +257,9 @@ impl Conn {
         if let Some(goaway) = self.goaway() {
             return goaway;
         }
-        Error::BadRequest(e.to_string())
+        // Neither side's reset nor GOAWAY nor I/O: h2 itself refused something (a request it
+        // will not send is told apart where requests are sent).
+        Error::Protocol { code, detail: e.to_string() }
     }
 
     /// The server's bytes were not HTTP/2.

@@ -45,26 +45,31 @@ pub struct StreamEnd {
     pub open: bool,
 }
 
-impl std::fmt::Display for StreamEnd {
-    /// "server END_STREAM, then client END_STREAM, then server RST_STREAM CANCEL".
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.open || self.events.is_empty() {
-            return write!(f, "the stream did not end on the wire");
-        }
-        let words: Vec<String> = self
-            .events
+impl StreamEnd {
+    /// Each step as the transcript and JSON show it (the `stream_end` event).
+    pub fn steps(&self) -> Vec<crate::event::StreamStep> {
+        self.events
             .iter()
             .map(|(side, what)| {
-                let who = if *side == Side::Server { "server" } else { "client" };
-                match what {
-                    Ended::EndStream => format!("{who} END_STREAM"),
-                    Ended::Reset(c) => format!("{who} RST_STREAM {}", error_name(*c)),
-                    Ended::GoAway { code, .. } => format!("{who} GOAWAY {}", error_name(*code)),
-                    Ended::Closed => format!("{who} closed the connection"),
-                }
+                let (frame, code) = match what {
+                    Ended::EndStream => ("END_STREAM", None),
+                    Ended::Reset(c) => ("RST_STREAM", Some(error_name(*c))),
+                    Ended::GoAway { code, .. } => ("GOAWAY", Some(error_name(*code))),
+                    Ended::Closed => ("close", None),
+                };
+                crate::event::StreamStep { server: *side == Side::Server, frame, code }
             })
-            .collect();
-        write!(f, "{}", words.join(", then "))
+            .collect()
+    }
+}
+
+impl std::fmt::Display for StreamEnd {
+    /// The words the transcript shows: "server END_STREAM, then client END_STREAM".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.open || self.events.is_empty() {
+            return write!(f, "the stream did not end on the wire in time");
+        }
+        f.write_str(&crate::event::stream_ended(&self.steps()))
     }
 }
 

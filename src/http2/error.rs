@@ -85,7 +85,8 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        // Network bytes, kept exact for the renderers to escape (`escape::net`).
+        let lossy = |b: &[u8]| crate::escape::net(b);
         match self {
             Error::NoH2Alpn { selected: None } => {
                 write!(f, "the server did not select h2 by ALPN (it selected nothing)")

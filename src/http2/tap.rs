@@ -53,26 +53,8 @@ impl Setting {
 /// lower case on the wire in HTTP/2; nothing here changes them).
 pub type Field = (Vec<u8>, Vec<u8>);
 
-/// The name of an HTTP/2 error code (RFC 9113 §7), or the number in hex.
-pub fn error_name(code: u32) -> String {
-    const NAMES: [&str; 14] = [
-        "NO_ERROR",
-        "PROTOCOL_ERROR",
-        "INTERNAL_ERROR",
-        "FLOW_CONTROL_ERROR",
-        "SETTINGS_TIMEOUT",
-        "STREAM_CLOSED",
-        "FRAME_SIZE_ERROR",
-        "REFUSED_STREAM",
-        "CANCEL",
-        "COMPRESSION_ERROR",
-        "CONNECT_ERROR",
-        "ENHANCE_YOUR_CALM",
-        "INADEQUATE_SECURITY",
-        "HTTP_1_1_REQUIRED",
-    ];
-    NAMES.get(code as usize).map_or_else(|| format!("0x{code:x}"), |n| (*n).to_string())
-}
+/// An HTTP/2 error code by name (RFC 9113 §7): one list, `http1::not_http`'s.
+pub use crate::http1::h2_error_name as error_name;
 
 /// What the tap saw, in wire order.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -92,6 +92,15 @@ impl Stream {
         }
     }
 
+    /// The TLS session under this stream, traced or not.
+    pub fn tls(&self) -> Option<&native_tls::TlsStream<Socket>> {
+        match self {
+            Stream::Plain(_) => None,
+            Stream::Tls(s) => Some(s),
+            Stream::Traced(t) => t.inner.tls(),
+        }
+    }
+
     /// True for wss (traced or not).
     pub fn is_tls(&self) -> bool {
         match self {

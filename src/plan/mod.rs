@@ -228,9 +228,23 @@ impl Plan {
         plan.reach.proxy_for(&plan.target, &mut warnings)?;
         plan.notes.extend(warnings.into_iter().map(|w| (Level::Warning, w)));
         let s = &args.session;
+        if args.output.json {
+            // JSON lines carry every message as data or hex, untimed by these (SPEC §15).
+            let idle: Vec<&str> =
+                [(s.null, "-0"), (s.timestamps, "--timestamps"), (s.binary_output.is_some(), "--binary-output")]
+                    .into_iter()
+                    .filter_map(|(given, flag)| given.then_some(flag))
+                    .collect();
+            if !idle.is_empty() {
+                return Err(Failure::new(
+                    Code::Usage,
+                    format!("--json writes messages as JSON events, so {} cannot act; drop it", idle.join(", ")),
+                ));
+            }
+        }
         plan.max_redirects = s.location.then_some(s.max_redirs);
         plan.output = Output {
-            binary_output: s.binary_output,
+            binary_output: s.binary_output.unwrap_or(BinaryOutput::Hex),
             timestamps: s.timestamps,
             null: s.null,
             ..Output::from_args(&args.output)

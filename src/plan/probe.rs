@@ -7,7 +7,7 @@ use std::time::Instant;
 use super::{Output, Reach, auth, overlay, record};
 use crate::cli::ProbeArgs;
 use crate::event::Level;
-use crate::exit::Failure;
+use crate::exit::{Code, Failure};
 use crate::handshake::Overlay;
 use crate::limits::Limits;
 use crate::target::Target;
@@ -49,6 +49,12 @@ impl ProbePlan {
         let mut overlay = overlay(&args.request)?;
         let select = &args.select;
         let mut har = None;
+        if select.list
+            && (args.output.har.is_some() || args.output.trace.is_some() || args.output.trace_ascii.is_some())
+        {
+            // `--list` connects to nothing: there is nothing to trace or record (SPEC §15).
+            return Err(Failure::new(Code::Usage, "probe --list connects to nothing, so --har and --trace cannot act"));
+        }
         if !select.list {
             // Each variant's connection is traced, labelled as any connection is.
             reach.trace = record::trace(&args.output)?;

@@ -144,7 +144,7 @@ fn observe(f: WsFrame, sink: &mut dyn Sink) -> Option<Seen> {
     match opcode {
         OpCode::Control(OpCtl::Close) => {
             let code = (payload.len() >= 2).then(|| u16::from_be_bytes([payload[0], payload[1]]));
-            let reason = String::from_utf8_lossy(payload.get(2..).unwrap_or_default()).into_owned();
+            let reason = crate::escape::net(payload.get(2..).unwrap_or_default());
             sink.emit(&Event::Close { direction: Direction::Received, code, reason, echo: false });
             Some(Seen::Close(code))
         }

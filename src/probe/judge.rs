@@ -62,7 +62,7 @@ pub fn unanswered(v: &Variant, failure: &Failure) -> Judged {
 /// (a client turned away while it was is the row the clients group exists for).
 pub fn answered(v: &Variant, request: &Request, response: &Response, extra: Vec<Finding>, baseline_ok: bool) -> Judged {
     let verdict = checks::judge(request, response, extra);
-    // wscheck's own limit (it cannot read deflated messages yet), not the server's doing.
+    // An agreed extension wscheck cannot speak is wscheck's limit, not the server's doing.
     let findings: Vec<Finding> =
         verdict.findings.into_iter().filter(|f| f.check != Check::ExtensionsUnsupported).collect();
     let status = response.status;

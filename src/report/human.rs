@@ -81,11 +81,10 @@ pub fn render(event: &Event, style: &Style, elapsed: Duration, data: &mut impl W
             text.push_str(&line("<", &format!("SETTINGS {shown}")));
         }
         Event::StreamEnd { steps, open } => {
-            let words: Vec<String> = steps.iter().map(|s| s.words()).collect();
-            text = if *open || words.is_empty() {
+            text = if *open || steps.is_empty() {
                 "* the HTTP/2 stream did not end on the wire in time\n".to_string()
             } else {
-                format!("* HTTP/2 stream ended: {}\n", words.join(", then "))
+                format!("* HTTP/2 stream ended: {}\n", crate::event::stream_ended(steps))
             };
         }
         Event::Request { lines, .. } => {

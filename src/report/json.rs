@@ -220,7 +220,9 @@ fn fields(event: &Event) -> (&'static str, Value) {
         }
         Event::RoundTrip { rtt } => ("rtt", json!({"rtt_ms": ms(*rtt)})),
         Event::Close { direction, code, reason, echo } => {
-            ("close", json!({"direction": direction.as_str(), "code": code, "reason": reason, "echo": echo}))
+            let mut v = json!({"direction": direction.as_str(), "code": code, "echo": echo});
+            put_text(&mut v, "reason", reason);
+            ("close", v)
         }
         Event::Error { kind, message } => {
             let mut v = json!({"kind": kind});

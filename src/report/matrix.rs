@@ -24,15 +24,8 @@ impl Layout {
     /// The layout for ids `ids`, coloured as `when` says for stdout (fd's rule: the flag,
     /// then `NO_COLOR` and `TERM=dumb`, then whether stdout is a terminal).
     pub fn new<'a>(ids: impl Iterator<Item = &'a str>, when: ColorWhen) -> Layout {
-        let color = match when {
-            ColorWhen::Always => true,
-            ColorWhen::Never => false,
-            ColorWhen::Auto => {
-                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-                !no_color && !dumb && io::stdout().is_terminal()
-            }
-        };
+        // The matrix is stdout's: coloured when stdout is a terminal (the transcript asks stderr).
+        let color = super::color_for(when, io::stdout().is_terminal());
         Layout { id_width: ids.map(|id| escape::text(id).chars().count()).max().unwrap_or(2).max(2), color }
     }
 }

@@ -19,13 +19,19 @@ use crate::event::Event;
 /// Decide once whether to colour the transcript (fd's approach: the flag, then `NO_COLOR` and
 /// `TERM=dumb`, then whether stderr is a terminal).
 pub fn use_color(when: ColorWhen) -> bool {
+    color_for(when, io::stderr().is_terminal())
+}
+
+/// Colour for an output that is a terminal (`tty`) or not: the flag, then `NO_COLOR` and
+/// `TERM=dumb`.
+pub fn color_for(when: ColorWhen, tty: bool) -> bool {
     match when {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
         ColorWhen::Auto => {
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
             let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-            !no_color && !dumb && io::stderr().is_terminal()
+            !no_color && !dumb && tty
         }
     }
 }

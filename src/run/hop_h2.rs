@@ -52,17 +52,12 @@ impl http2::Transport for Stream {
     fn socket(&self) -> RawFd {
         self.raw_fd()
     }
+    // Through `--trace`'s tap too: what matters is the TLS session under it.
     fn alpn(&self) -> Option<Option<Vec<u8>>> {
-        match self {
-            Stream::Tls(tls) => Some(tls.negotiated_alpn().ok().flatten()),
-            _ => None,
-        }
+        self.tls().map(|tls| tls.negotiated_alpn().ok().flatten())
     }
     fn close(&mut self) -> io::Result<()> {
-        match self {
-            Stream::Tls(tls) => tls.shutdown(),
-            _ => Ok(()),
-        }
+        self.tls_mut().map_or(Ok(()), |tls| tls.shutdown())
     }
 }
 

@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use crate::checks::{self, rfc8441};
-use crate::event::{Event, StreamStep};
+use crate::event::Event;
 use crate::exit::{Code, Failure};
-use crate::http2::client::{Ended, Side, StreamEnd};
-use crate::http2::{Error, tap};
+use crate::http2::Error;
+use crate::http2::client::StreamEnd;
 use crate::plan::Plan;
 use crate::report::Reporter;
 
@@ -59,18 +59,5 @@ pub fn inspect_h2(plan: &Plan, reporter: &mut Reporter) -> Result<Code, Failure>
 
 /// The `stream_end` event of how the stream ended.
 fn stream_end(end: StreamEnd) -> Event {
-    let steps = end
-        .events
-        .iter()
-        .map(|(side, what)| {
-            let (frame, code) = match what {
-                Ended::EndStream => ("END_STREAM", None),
-                Ended::Reset(c) => ("RST_STREAM", Some(tap::error_name(*c))),
-                Ended::GoAway { code, .. } => ("GOAWAY", Some(tap::error_name(*code))),
-                Ended::Closed => ("close", None),
-            };
-            StreamStep { server: *side == Side::Server, frame, code }
-        })
-        .collect();
-    Event::StreamEnd { steps, open: end.open }
+    Event::StreamEnd { steps: end.steps(), open: end.open }
 }

@@ -29,7 +29,7 @@ pub(super) fn selected(tls: &native_tls::TlsStream<TcpStream>) -> bool {
 /// The bytes read so far when they are (the start of) the HTTP/2 preface, read on to its
 /// end when the request reader stopped inside it (at `PRI * HTTP/2.0\r\n`, which is not
 /// HTTP/1).
-pub(super) fn preface(stream: &mut TcpStream, head: &[u8], rest: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn preface(stream: &mut impl Read, head: &[u8], rest: &[u8]) -> Option<Vec<u8>> {
     let mut read = [head, rest].concat();
     let mut byte = [0u8; 1];
     while read.len() < PREFACE.len() && PREFACE.starts_with(&read) {
@@ -57,4 +57,38 @@ pub(super) fn serve<T: crate::http2::Transport>(stream: T, read: Vec<u8>, config
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out its bytes a piece at a time, as a socket may.
+    struct Pieces(Vec<Vec<u8>>);
+
+    impl Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let Some(piece) = self.0.first_mut() else { return Ok(0) };
+            let n = piece.len().min(buf.len());
+            buf[..n].copy_from_slice(&piece[..n]);
+            piece.drain(..n);
+            if piece.is_empty() {
+                self.0.remove(0);
+            }
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn the_preface_is_read_on_when_the_head_reader_stopped_inside_it() {
+        // The HTTP/1.1 reader stops at "PRI * HTTP/2.0\r\n" (not HTTP/1); the rest comes later.
+        let (head, rest) = PREFACE.split_at(16);
+        let mut later = Pieces(vec![rest[..3].to_vec(), rest[3..].to_vec(), b"more".to_vec()]);
+        assert_eq!(preface(&mut later, head, &[]).as_deref(), Some(PREFACE));
+        assert_eq!(later.0, [b"more".to_vec()], "nothing past the preface is read");
+        // Not a preface: no HTTP/2, whatever follows.
+        assert_eq!(preface(&mut Pieces(vec![b"x".to_vec()]), b"GET / HTTP/1.1\r\n", &[]), None);
+        // The client hangs up inside the preface.
+        assert_eq!(preface(&mut Pieces(vec![]), head, &[]), None);
+    }
 }

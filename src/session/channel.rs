@@ -52,6 +52,12 @@ pub trait Framing {
     fn inflate_error(&self) -> Option<&str> {
         None
     }
+    /// The code the peer's Close carried as it came, where the framing keeps it: both
+    /// framings hand over an invalid code as 1002 "Protocol violation"; tungstenite keeps no
+    /// trace of the original (`None`: unknown).
+    fn peer_close_code(&self) -> Option<u16> {
+        None
+    }
 }
 
 impl<C: Channel> Framing for WebSocket<C> {
@@ -97,6 +103,9 @@ impl<C: Channel> Framing for DeflateSocket<C> {
     }
     fn deflating(&self) -> bool {
         DeflateSocket::deflating(self)
+    }
+    fn peer_close_code(&self) -> Option<u16> {
+        DeflateSocket::peer_close_code(self)
     }
     fn last_read(&self) -> Option<WireSize> {
         DeflateSocket::last_read(self)

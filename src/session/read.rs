@@ -93,16 +93,27 @@ impl<F: Framing> Session<'_, F> {
     }
 
     fn on_close(&mut self, frame: Option<CloseFrame>) -> Option<Ending> {
-        let (code, reason) = frame.map_or((None, String::new()), |f| (Some(u16::from(f.code)), f.reason.to_string()));
+        // The reason is network text: `escape::net` keeps it exact for the renderers.
+        let (code, reason) =
+            frame.map_or((None, String::new()), |f| (Some(u16::from(f.code)), crate::escape::net(f.reason.as_bytes())));
         let first = !self.policy.closing();
-        if first && code == Some(1002) && reason == REPLACED_CLOSE {
-            // tungstenite hands over an invalid code of a server that closes first as
-            // 1002 "Protocol violation", and answers with that: the code itself is lost.
+        let replaced = match self.ws.peer_close_code() {
+            Some(original) => (original != 1002).then_some(Some(original)),
+            // tungstenite: the original code is lost; 1002 "Protocol violation" is most likely
+            // its stand-in (a server that sends exactly that looks the same).
+            None => Some(None),
+        };
+        if let (true, Some(1002), true, Some(original)) = (first, code, reason == REPLACED_CLOSE, replaced) {
+            // The framing hands over an invalid code of a server that closes first as 1002
+            // "Protocol violation", and answers with that.
             self.write_pending(Event::Close { direction: Direction::Sent, code, reason, echo: false });
-            return Some(Err(Failure::new(
-                Code::SessionBroke,
-                "protocol error from the server: its Close carried an invalid close code",
-            )));
+            let why = match original.and_then(invalid_close_code) {
+                Some(why) => why,
+                None => "its Close carried an invalid close code (or exactly 1002 \"Protocol violation\", which is \
+                         what tungstenite puts in an invalid one's place)"
+                    .to_string(),
+            };
+            return Some(Err(Failure::new(Code::SessionBroke, format!("protocol error from the server: {why}"))));
         }
         self.reporter.emit(&Event::Close { direction: Direction::Received, code, reason: reason.clone(), echo: false });
         if let Some(why) = code.and_then(invalid_close_code) {

@@ -89,6 +89,7 @@ impl<S: Read + Write> DeflateSocket<S> {
         match self.state {
             State::Active => {
                 self.state = State::ClosedByPeer;
+                self.peer_close_code = close.as_ref().map(|f| u16::from(f.code));
                 let close = close.map(|f| {
                     if f.code.is_allowed() {
                         f
