@@ -19,37 +19,6 @@ use wscheck::deflate::codec::Inflater;
 const RSS_CAP_KIB: u64 = 32 * 1024;
 const MIB: usize = 1 << 20;
 
-fn run(args: &[&str]) -> Run {
-    let mut all = vec!["--deflate"];
-    all.extend_from_slice(args);
-    wscheck(&all, b"")
-}
-
-fn error_lines(r: &Run) -> Vec<&str> {
-    r.stderr.lines().filter(|l| l.starts_with("error:")).collect()
-}
-
-/// No panic, and exactly one error line, equal to `line`.
-fn one_error(r: &Run, line: &str) {
-    assert!(!r.stderr.contains("panicked"), "wscheck panicked\n--- stderr:\n{}", r.stderr);
-    assert_eq!(error_lines(r), [line], "the error line\n--- stderr:\n{}", r.stderr);
-}
-
-fn no_error(r: &Run) {
-    assert!(!r.stderr.contains("panicked"), "wscheck panicked\n--- stderr:\n{}", r.stderr);
-    assert!(error_lines(r).is_empty(), "unexpected error line\n--- stderr:\n{}", r.stderr);
-}
-
-/// A server that accepts permessage-deflate, writes `frames` at once, then reads the client's
-/// frames until its Close; that Close's code. It never answers the Close.
-fn hostile(frames: Vec<u8>) -> RawServer<Option<u16>> {
-    RawServer::start(move |mut s| {
-        accept_deflate(&mut s, ACCEPT);
-        s.write_all(&frames).unwrap();
-        client_close_code(&mut s)
-    })
-}
-
 /// `frames` break the protocol: exit 9, `error: protocol error from the server: {why}`, 1002.
 fn protocol_error(frames: Vec<u8>, why: &str) {
     let server = hostile(frames);

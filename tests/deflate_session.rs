@@ -12,36 +12,6 @@ use std::time::{Duration, Instant};
 
 use wscheck::deflate::codec::Inflater;
 
-fn run(args: &[&str]) -> Run {
-    let mut all = vec!["--deflate"];
-    all.extend_from_slice(args);
-    wscheck(&all, b"")
-}
-
-fn error_lines(r: &Run) -> Vec<&str> {
-    r.stderr.lines().filter(|l| l.starts_with("error:")).collect()
-}
-
-fn one_error(r: &Run, line: &str) {
-    assert!(!r.stderr.contains("panicked"), "wscheck panicked\n--- stderr:\n{}", r.stderr);
-    assert_eq!(error_lines(r), [line], "the error line\n--- stderr:\n{}", r.stderr);
-}
-
-fn no_error(r: &Run) {
-    assert!(!r.stderr.contains("panicked"), "wscheck panicked\n--- stderr:\n{}", r.stderr);
-    assert!(error_lines(r).is_empty(), "unexpected error line\n--- stderr:\n{}", r.stderr);
-}
-
-/// A server that accepts permessage-deflate, writes `frames`, then reads the client's frames
-/// until its Close; that Close's code. It never answers the Close.
-fn hostile(frames: Vec<u8>) -> RawServer<Option<u16>> {
-    RawServer::start(move |mut s| {
-        accept_deflate(&mut s, ACCEPT);
-        s.write_all(&frames).unwrap();
-        client_close_code(&mut s)
-    })
-}
-
 /// The `-v` size lines of a run: `(direction, bytes, wire bytes or None when not compressed)`.
 fn size_lines(r: &Run) -> Vec<(String, usize, Option<usize>)> {
     r.stderr

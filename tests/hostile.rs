@@ -18,23 +18,6 @@ fn run(args: &[&str]) -> Run {
     wscheck(args, b"")
 }
 
-/// The `error:` lines of the transcript.
-fn error_lines(r: &Run) -> Vec<&str> {
-    r.stderr.lines().filter(|l| l.starts_with("error:")).collect()
-}
-
-/// No panic, and exactly one error line, equal to `line`.
-fn one_error(r: &Run, line: &str) {
-    assert!(!r.stderr.contains("panicked"), "wscheck panicked\n--- stderr:\n{}", r.stderr);
-    assert_eq!(error_lines(r), [line], "the error line\n--- stderr:\n{}", r.stderr);
-}
-
-/// No panic and no error line.
-fn no_error(r: &Run) {
-    assert!(!r.stderr.contains("panicked"), "wscheck panicked\n--- stderr:\n{}", r.stderr);
-    assert!(error_lines(r).is_empty(), "unexpected error line\n--- stderr:\n{}", r.stderr);
-}
-
 /// A server that upgrades, writes `frames` at once, then reads the client's frames until its
 /// Close (or the end of the connection); that Close's code. It never answers the Close.
 fn hostile(frames: Vec<u8>) -> RawServer<Option<u16>> {

@@ -3,56 +3,16 @@
 //! A client that breaks the framing rules gets the Close code RFC 6455 §7.4.1 names for it
 //! (strict serve).
 
-use std::io::{self, Read, Write};
+use std::io;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
 use tungstenite::error::{CapacityError, ProtocolError};
-use tungstenite::protocol::WebSocket;
 use tungstenite::protocol::frame::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::{Error, Message};
 
-use crate::deflate::DeflateSocket;
-use crate::session::would_block;
-
-/// What the echo loop needs of a server-side WebSocket: tungstenite's, or deflate's.
-pub(super) trait Echo {
-    fn read(&mut self) -> Result<Message, Error>;
-    fn write(&mut self, message: Message) -> Result<(), Error>;
-    fn flush(&mut self) -> Result<(), Error>;
-    fn close(&mut self, frame: Option<CloseFrame>) -> Result<(), Error>;
-}
-
-impl<S: Read + Write> Echo for WebSocket<S> {
-    fn read(&mut self) -> Result<Message, Error> {
-        WebSocket::read(self)
-    }
-    fn write(&mut self, message: Message) -> Result<(), Error> {
-        WebSocket::write(self, message)
-    }
-    fn flush(&mut self) -> Result<(), Error> {
-        WebSocket::flush(self)
-    }
-    fn close(&mut self, frame: Option<CloseFrame>) -> Result<(), Error> {
-        WebSocket::close(self, frame)
-    }
-}
-
-impl<S: Read + Write> Echo for DeflateSocket<S> {
-    fn read(&mut self) -> Result<Message, Error> {
-        DeflateSocket::read(self)
-    }
-    fn write(&mut self, message: Message) -> Result<(), Error> {
-        DeflateSocket::write(self, message)
-    }
-    fn flush(&mut self) -> Result<(), Error> {
-        DeflateSocket::flush(self)
-    }
-    fn close(&mut self, frame: Option<CloseFrame>) -> Result<(), Error> {
-        DeflateSocket::close(self, frame)
-    }
-}
+use crate::session::{Framing, would_block};
 
 /// How many echoes may wait in the write buffer before they must be flushed.
 const ECHO_BATCH: usize = 256;
@@ -62,7 +22,8 @@ const ECHO_BATCH: usize = 256;
 /// flushed once, so a burst of messages costs one write, not one per message. `strict`: a
 /// client that breaks the framing rules gets a Close saying why (RFC 6455 §7.1.7) before
 /// the connection ends; otherwise the connection is just dropped (`--lenient`).
-pub(super) fn echo(mut ws: impl Echo, fd: RawFd, strict: bool) {
+pub(super) fn echo(mut ws: impl Framing, strict: bool) {
+    let fd = ws.channel().raw_fd();
     let mut queued = 0;
     loop {
         match ws.read() {
@@ -128,7 +89,7 @@ fn close_for(e: &Error) -> Option<CloseFrame> {
 /// Fail the WebSocket connection (RFC 6455 §7.1.7): send `close` and end the sending side,
 /// then read until the client's end of stream (at most [`LINGER`]), so that closing with
 /// unread bytes does not reset the connection before the client has read the Close.
-fn fail(ws: &mut impl Echo, fd: RawFd, close: CloseFrame) {
+fn fail(ws: &mut impl Framing, fd: RawFd, close: CloseFrame) {
     // The Close is queued even when the socket cannot take it at once.
     let _ = ws.close(Some(close));
     if !flush(ws, fd) {
@@ -151,7 +112,7 @@ fn fail(ws: &mut impl Echo, fd: RawFd, close: CloseFrame) {
 }
 
 /// Write out everything buffered, waiting for the socket as needed; false when the connection is gone.
-fn flush(ws: &mut impl Echo, fd: RawFd) -> bool {
+fn flush(ws: &mut impl Framing, fd: RawFd) -> bool {
     loop {
         match ws.flush() {
             Ok(()) => return true,

@@ -5,7 +5,6 @@
 
 use std::io::{self, Read};
 use std::net::TcpStream;
-use std::os::fd::AsRawFd;
 
 use tungstenite::protocol::{Role, WebSocket};
 
@@ -48,12 +47,11 @@ pub(super) fn serve<T: crate::http2::Transport>(stream: T, read: Vec<u8>, config
     let strict = !config.lenient;
     serve_connection(stream, read, &options, move |(socket, deflate): Accepted| {
         if socket.set_nonblocking(true).is_ok() {
-            let fd = socket.as_raw_fd();
             match deflate {
                 Some(p) => {
-                    echo(DeflateSocket::new(socket, Vec::new(), Role::Server, Some(MAX_MESSAGE), Some(p)), fd, strict)
+                    echo(DeflateSocket::new(socket, Vec::new(), Role::Server, Some(MAX_MESSAGE), Some(p)), strict)
                 }
-                None => echo(WebSocket::from_raw_socket(socket, Role::Server, None), fd, strict),
+                None => echo(WebSocket::from_raw_socket(socket, Role::Server, None), strict),
             }
         }
     })

@@ -11,9 +11,8 @@ mod echo;
 #[cfg(feature = "http2")]
 mod h2;
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +21,7 @@ use tungstenite::protocol::{Role, WebSocket};
 use crate::cli::ServeArgs;
 use crate::deflate::DeflateSocket;
 use crate::exit::{Code, Failure};
+use crate::session::Channel;
 use answer::{answer, read_request};
 use echo::echo;
 
@@ -148,41 +148,17 @@ fn handle(mut stream: TcpStream, config: &ServerConfig) -> io::Result<()> {
     }
 }
 
-fn upgrade<S: Read + Write + Timeouts>(
-    mut stream: S,
-    head: Vec<u8>,
-    rest: Vec<u8>,
-    config: &ServerConfig,
-) -> io::Result<()> {
+fn upgrade<S: Channel>(mut stream: S, head: Vec<u8>, rest: Vec<u8>, config: &ServerConfig) -> io::Result<()> {
     let answer = answer(&head, config);
     stream.write_all(answer.response.as_bytes())?;
     if !answer.upgraded {
         return Ok(());
     }
-    stream.tcp().set_read_timeout(None)?;
-    stream.tcp().set_nonblocking(true)?;
-    let fd = stream.tcp().as_raw_fd();
+    stream.make_nonblocking()?;
     let strict = !config.lenient;
     match answer.deflate {
-        Some(p) => echo(DeflateSocket::new(stream, rest, Role::Server, Some(MAX_MESSAGE), Some(p)), fd, strict),
-        None => echo(WebSocket::from_partially_read(stream, rest, Role::Server, None), fd, strict),
+        Some(p) => echo(DeflateSocket::new(stream, rest, Role::Server, Some(MAX_MESSAGE), Some(p)), strict),
+        None => echo(WebSocket::from_partially_read(stream, rest, Role::Server, None), strict),
     }
     Ok(())
-}
-
-/// The TCP socket under a stream, plain or TLS: timeouts and blocking mode are set there.
-trait Timeouts {
-    fn tcp(&self) -> &TcpStream;
-}
-
-impl Timeouts for TcpStream {
-    fn tcp(&self) -> &TcpStream {
-        self
-    }
-}
-
-impl Timeouts for native_tls::TlsStream<TcpStream> {
-    fn tcp(&self) -> &TcpStream {
-        self.get_ref()
-    }
 }

@@ -140,3 +140,24 @@ impl Channel for std::os::unix::net::UnixStream {
         self.set_nonblocking(true)
     }
 }
+
+/// `serve`'s accepted connection, plain.
+impl Channel for std::net::TcpStream {
+    fn raw_fd(&self) -> RawFd {
+        self.as_raw_fd()
+    }
+    fn make_nonblocking(&mut self) -> io::Result<()> {
+        self.set_read_timeout(None)?;
+        self.set_nonblocking(true)
+    }
+}
+
+/// `serve`'s accepted connection over TLS: the socket under it is what is polled.
+impl Channel for native_tls::TlsStream<std::net::TcpStream> {
+    fn raw_fd(&self) -> RawFd {
+        self.get_ref().as_raw_fd()
+    }
+    fn make_nonblocking(&mut self) -> io::Result<()> {
+        self.get_mut().make_nonblocking()
+    }
+}

@@ -1,13 +1,13 @@
 //! permessage-deflate on a raw server: a 101 that accepts it, compressed frames written by
 //! hand (RFC 7692 §7.2), and the client's frames read with their RSV bits and inflated.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 
 use flate2::{Compress, Compression, FlushCompress};
 use wscheck::deflate::codec::{Compressor, Inflater};
 
-use super::{ok_101, read_head};
+use super::{RawServer, Run, client_close_code, ok_101, read_head, wscheck};
 
 /// The accepted extension when the test does not say otherwise (15-bit windows, context kept).
 pub const ACCEPT: &str = "permessage-deflate";
@@ -45,41 +45,12 @@ pub fn zeros_deflated(n: usize) -> Vec<u8> {
     out
 }
 
-/// One client frame as sent: its first byte (FIN, RSV1–3, opcode) and unmasked payload;
-/// `None` at EOF or on a read error. Panics if it is not masked.
-pub fn client_frame_raw(s: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
-    let mut h = [0u8; 2];
-    s.read_exact(&mut h).ok()?;
-    assert!(h[1] & 0x80 != 0, "client frame not masked: {h:02x?}");
-    let len = match h[1] & 0x7f {
-        126 => {
-            let mut l = [0u8; 2];
-            s.read_exact(&mut l).ok()?;
-            u16::from_be_bytes(l) as usize
-        }
-        127 => {
-            let mut l = [0u8; 8];
-            s.read_exact(&mut l).ok()?;
-            u64::from_be_bytes(l) as usize
-        }
-        n => n as usize,
-    };
-    let mut mask = [0u8; 4];
-    s.read_exact(&mut mask).ok()?;
-    let mut payload = vec![0u8; len];
-    s.read_exact(&mut payload).ok()?;
-    for (i, b) in payload.iter_mut().enumerate() {
-        *b ^= mask[i % 4];
-    }
-    Some((h[0], payload))
-}
-
 /// Read the client's frames until its Close: each frame before it as (first byte, payload as
 /// the server reads it — inflated when RSV1 is set, with `inflater`), and the Close's code.
 /// `None` for the code when the connection ends first.
 pub fn client_frames_until_close(s: &mut TcpStream, inflater: &mut Inflater) -> (Vec<(u8, Vec<u8>)>, Option<u16>) {
     let mut before = Vec::new();
-    while let Some((first, payload)) = client_frame_raw(s) {
+    while let Some((first, payload)) = super::read_client_frame_raw(s) {
         if first & 0x0f == 0x8 {
             assert_eq!(first & 0x70, 0, "a Close frame with RSV bits: {first:02x}");
             return (before, super::close_code_of(&payload));
@@ -88,4 +59,21 @@ pub fn client_frames_until_close(s: &mut TcpStream, inflater: &mut Inflater) -> 
         before.push((first, payload));
     }
     (before, None)
+}
+
+/// `wscheck --deflate ARGS` with empty stdin.
+pub fn run(args: &[&str]) -> Run {
+    let mut all = vec!["--deflate"];
+    all.extend_from_slice(args);
+    wscheck(&all, b"")
+}
+
+/// A server that accepts permessage-deflate, writes `frames` at once, then reads the client's
+/// frames until its Close; that Close's code. It never answers the Close.
+pub fn hostile(frames: Vec<u8>) -> RawServer<Option<u16>> {
+    RawServer::start(move |mut s| {
+        accept_deflate(&mut s, ACCEPT);
+        s.write_all(&frames).unwrap();
+        client_close_code(&mut s)
+    })
 }

@@ -345,6 +345,12 @@ pub fn ws_accept(s: &mut TcpStream) -> Vec<u8> {
 /// One client→server frame: (opcode, unmasked payload); `None` at EOF or on a read error.
 /// Panics if the frame is not masked (RFC 6455 §5.1: a client masks every frame).
 pub fn read_client_frame(s: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
+    read_client_frame_raw(s).map(|(first, payload)| (first & 0x0f, payload))
+}
+
+/// One client frame as sent: its first byte (FIN, RSV1–3, opcode) and unmasked payload;
+/// `None` at EOF or on a read error. Panics if it is not masked.
+pub fn read_client_frame_raw(s: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
     let mut h = [0u8; 2];
     s.read_exact(&mut h).ok()?;
     assert!(h[1] & 0x80 != 0, "client frame not masked: {h:02x?}");
@@ -368,7 +374,7 @@ pub fn read_client_frame(s: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
     for (i, b) in payload.iter_mut().enumerate() {
         *b ^= mask[i % 4];
     }
-    Some((h[0] & 0x0f, payload))
+    Some((h[0], payload))
 }
 
 /// The code of a Close frame's payload (`None` when it has none).
@@ -525,4 +531,23 @@ pub fn rss_probe() {
         "took_s": took.as_secs_f64(),
     });
     std::fs::write(report, serde_json::to_vec(&v).unwrap()).unwrap();
+}
+
+// ---- The transcript's error lines --------------------------------------------------------------
+
+/// The `error:` lines of the transcript.
+pub fn error_lines(r: &Run) -> Vec<&str> {
+    r.stderr.lines().filter(|l| l.starts_with("error:")).collect()
+}
+
+/// No panic, and exactly one error line, equal to `line`.
+pub fn one_error(r: &Run, line: &str) {
+    assert!(!r.stderr.contains("panicked"), "wscheck panicked\n--- stderr:\n{}", r.stderr);
+    assert_eq!(error_lines(r), [line], "the error line\n--- stderr:\n{}", r.stderr);
+}
+
+/// No panic and no error line.
+pub fn no_error(r: &Run) {
+    assert!(!r.stderr.contains("panicked"), "wscheck panicked\n--- stderr:\n{}", r.stderr);
+    assert!(error_lines(r).is_empty(), "unexpected error line\n--- stderr:\n{}", r.stderr);
 }
