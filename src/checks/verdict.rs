@@ -66,23 +66,36 @@ pub fn judge(request: &Request, response: &Response, extra: Vec<Finding>) -> Ver
     let switched = status == 101;
     let mut findings = if switched { rfc6455::check(request, response) } else { explain::explain(request, response) };
     findings.extend(extra);
-    let errors = findings.iter().filter(|f| f.is_error()).count();
     let shown = status_text(status, &response.reason);
-    let (code, summary) = match (switched, errors) {
-        (true, 0) => {
-            (Code::Ok, format!("the server switched to WebSocket ({shown}) and the handshake follows RFC 6455"))
-        }
-        (true, n) => (
-            Code::BadHandshake,
+    let (code, summary) = decide(
+        switched,
+        &findings,
+        || format!("the server switched to WebSocket ({shown}) and the handshake follows RFC 6455"),
+        |errors| {
             format!(
-                "the server answered 101, but the handshake breaks RFC 6455 ({}): a client must fail this connection",
-                crate::words::count(n, "error")
-            ),
-        ),
-        (false, _) => (Code::NoSwitch, format!("the server did not switch protocols ({shown})")),
-    };
+                "the server answered 101, but the handshake breaks RFC 6455 ({errors}): a client must fail this connection"
+            )
+        },
+        || format!("the server did not switch protocols ({shown})"),
+    );
     let agreed = if switched { negotiation::agreed(request, response) } else { Agreed::default() };
     Verdict { ok: code == Code::Ok, status, code, summary, findings, agreed }
+}
+
+/// The exit code and the summary: switched with no error finding is the only success; a switch
+/// with errors is a broken handshake (exit 6), anything else no switch (exit 5).
+fn decide(
+    switched: bool,
+    findings: &[Finding],
+    valid: impl FnOnce() -> String,
+    broken: impl FnOnce(String) -> String,
+    refused: impl FnOnce() -> String,
+) -> (Code, String) {
+    match (switched, findings.iter().filter(|f| f.is_error()).count()) {
+        (true, 0) => (Code::Ok, valid()),
+        (true, n) => (Code::BadHandshake, broken(crate::words::count(n, "error"))),
+        (false, _) => (Code::NoSwitch, refused()),
+    }
 }
 
 /// The verdict on a WebSocket over HTTP/2 (RFC 8441): there a 2xx is the switch (HTTP/2 has
@@ -92,21 +105,17 @@ pub fn judge_h2(x: &rfc8441::H2Exchange, extra: Vec<Finding>) -> Verdict {
     let switched = (200..300).contains(&status);
     let mut findings = rfc8441::check(x);
     findings.extend(extra);
-    let errors = findings.iter().filter(|f| f.is_error()).count();
-    let (code, summary) = match (switched, errors) {
-        (true, 0) => (
-            Code::Ok,
-            format!("the server opened the WebSocket over HTTP/2 (:status {status}) and the exchange follows RFC 8441"),
-        ),
-        (true, n) => (
-            Code::BadHandshake,
+    let (code, summary) = decide(
+        switched,
+        &findings,
+        || format!("the server opened the WebSocket over HTTP/2 (:status {status}) and the exchange follows RFC 8441"),
+        |errors| {
             format!(
-                "the server answered {status}, but the exchange breaks RFC 8441 ({}): a client must fail this stream",
-                crate::words::count(n, "error")
-            ),
-        ),
-        (false, _) => (Code::NoSwitch, format!("the server did not open the WebSocket over HTTP/2 (:status {status})")),
-    };
+                "the server answered {status}, but the exchange breaks RFC 8441 ({errors}): a client must fail this stream"
+            )
+        },
+        || format!("the server did not open the WebSocket over HTTP/2 (:status {status})"),
+    );
     let agreed = if switched { x.chosen().agreed(&x.offer) } else { Agreed::default() };
     Verdict { ok: code == Code::Ok, status, code, summary, findings, agreed }
 }
