@@ -41,7 +41,13 @@ pub fn talk<C: Channel + 'static>(
 
     let poll = Poll::new().map_err(internal)?;
     let wake = Wake::new(Waker::new(poll.registry(), session::WAKER).map_err(internal)?);
-    let (tx, rx) = sync_channel(QUEUE);
+    // The queue is allocated and initialised whole (1024 slots are 64 kB, a twentieth of a
+    // `--handshake-only` run's CPU): as long as the source can fill it, no longer.
+    let (tx, rx) = sync_channel(match &sp.source {
+        Source::Nothing => 1,
+        Source::Messages(m) => m.len().clamp(1, QUEUE),
+        Source::Stdin => QUEUE,
+    });
     let feed = Feed { tx, wake: wake.clone() };
     let mut repl = None;
     // Lines are typed at a terminal: the REPL, unless it cannot run there (then say why).
