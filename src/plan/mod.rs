@@ -80,7 +80,7 @@ impl Reach {
                 args.cert_warn_days,
             )?
         } else {
-            TlsOptions { insecure: args.insecure, cert_warn_days: args.cert_warn_days, ..Default::default() }
+            TlsOptions::plain(args.insecure, args.cert_warn_days)
         };
         Ok(Reach {
             tls,
