@@ -5,7 +5,7 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::Deadline;
@@ -23,11 +23,6 @@ pub struct TlsOptions {
     pub cert_warn_days: i64,
     /// Offer `h2, http/1.1` by ALPN, as browsers do (`--http2`), instead of `http/1.1` alone.
     pub alpn_h2: bool,
-    /// The connectors built so far, one per ALPN choice (`alpn_h2` false, true): building one
-    /// parses the system's CA certificates, which a probe's 33 connections or a chain of
-    /// redirects would otherwise do each time. Built from the fields above, which are set
-    /// before the first connection and not changed after (`alpn_h2` has a slot of each).
-    built: [OnceLock<native_tls::TlsConnector>; 2],
 }
 
 impl std::fmt::Debug for TlsOptions {
@@ -42,11 +37,6 @@ impl std::fmt::Debug for TlsOptions {
 }
 
 impl TlsOptions {
-    /// No files to read: the system's CA certificates, no client certificate.
-    pub fn plain(insecure: bool, cert_warn_days: i64) -> TlsOptions {
-        TlsOptions { insecure, cert_warn_days, ..Default::default() }
-    }
-
     /// Read `--cacert` and `--cert`/`--key`; a file that cannot be used is a usage error.
     pub fn load(
         insecure: bool,
@@ -99,20 +89,10 @@ impl TlsOptions {
                 Some(identity)
             }
         };
-        Ok(TlsOptions { insecure, roots, identity, cert_warn_days, ..Default::default() })
+        Ok(TlsOptions { insecure, roots, identity, cert_warn_days, alpn_h2: false })
     }
 
     pub fn connector(&self) -> Result<native_tls::TlsConnector, Failure> {
-        let slot = &self.built[usize::from(self.alpn_h2)];
-        if let Some(c) = slot.get() {
-            return Ok(c.clone());
-        }
-        let built = self.build()?;
-        // Another thread may have built one meanwhile: either is the same.
-        Ok(slot.get_or_init(|| built).clone())
-    }
-
-    fn build(&self) -> Result<native_tls::TlsConnector, Failure> {
         let mut b = native_tls::TlsConnector::builder();
         b.danger_accept_invalid_certs(self.insecure).danger_accept_invalid_hostnames(self.insecure);
         b.request_alpns(if self.alpn_h2 { &["h2", "http/1.1"] } else { &["http/1.1"] });

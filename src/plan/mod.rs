@@ -80,7 +80,7 @@ impl Reach {
                 args.cert_warn_days,
             )?
         } else {
-            TlsOptions::plain(args.insecure, args.cert_warn_days)
+            TlsOptions { insecure: args.insecure, cert_warn_days: args.cert_warn_days, ..Default::default() }
         };
         Ok(Reach {
             tls,
