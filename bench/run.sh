@@ -767,7 +767,17 @@ if grep -q '^<!-- results:start -->$' "$README" && grep -q '^<!-- results:end --
     ' "$README" >"$TMP/README.md" && cat "$TMP/README.md" >"$README"
 fi
 
+# The README's "Performance" table: its rows (the table alone) between its two markers.
+MAIN_README=$ROOT/README.md
+if grep -q '^<!-- bench:start -->$' "$MAIN_README" && grep -q '^<!-- bench:end -->$' "$MAIN_README"; then
+    awk -v results="$RESULTS" '
+        /^<!-- bench:end -->$/ { while ((getline line < results) > 0) if (line ~ /^\|/) print line; skip = 0 }
+        !skip { print }
+        /^<!-- bench:start -->$/ { skip = 1 }
+    ' "$MAIN_README" >"$TMP/MAIN_README.md" && cat "$TMP/MAIN_README.md" >"$MAIN_README"
+fi
+
 echo
 cat "$RESULTS"
 say
-say "bench: results written to ${RESULTS#"$ROOT"/} and bench/README.md"
+say "bench: results written to ${RESULTS#"$ROOT"/}, bench/README.md and README.md"
