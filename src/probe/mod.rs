@@ -39,36 +39,23 @@ pub fn run(mut plan: ProbePlan) -> Code {
         crate::report::say("error: wscheck probe needs a URL (or --list)");
         return Code::Usage;
     };
-    if target.scheme == crate::target::Scheme::Wss {
-        // SAFETY: no thread has been started yet.
-        unsafe { crate::net::tls::lazy_roots(plan.reach.tls.insecure) };
-    }
-    let mut reporter = Reporter::new(plan.output.json, plan.output.color);
-    reporter.style_mut().verbose = plan.output.verbose;
-    reporter.set_matrix(matrix::Layout::new(selected.iter().map(|v| v.id.as_str()), plan.output.color));
-    if let Some(file) = plan.har.take() {
-        reporter.record_har(file);
-    }
-    // Before the variants' threads start, so that they all leave the signals to this one: a
-    // SIGINT or SIGTERM ends the probe at once with its `exit` event (130 / 143).
-    if let Err(e) = crate::signals::install(reporter.last_words()) {
-        crate::report::say(&format!("error: could not set up signal handling: {e}"));
-        return Code::Internal;
-    }
+    let wss = target.scheme == crate::target::Scheme::Wss;
+    let layout = matrix::Layout::new(selected.iter().map(|v| v.id.as_str()), plan.output.color);
+    let verbose = plan.output.verbose;
+    let (json, color, insecure) = (plan.output.json, plan.output.color, plan.reach.tls.insecure);
+    // The signal thread starts before the variants' threads, so that they all leave the
+    // signals to this one: a SIGINT or SIGTERM ends the probe at once with its `exit` event.
+    let prepare = |r: &mut Reporter| {
+        r.style_mut().verbose = verbose;
+        r.set_matrix(layout);
+    };
+    let mut reporter = match crate::run::begin(wss, insecure, json, color, plan.har.take(), prepare) {
+        Ok(reporter) => reporter,
+        Err(code) => return code,
+    };
     let code = probe(&plan, target, &overlay, &all[0], &selected, &mut reporter);
     crate::signals::done();
-    let code = crate::signals::take().unwrap_or(code);
-    reporter.emit(&Event::Exit { code: code.as_i32() });
-    reporter.flush();
-    if let Err(e) = reporter.finish_har() {
-        crate::report::say(&format!("error: {e}"));
-        return Code::Internal;
-    }
-    if let Some(why) = reporter.failure() {
-        crate::report::say(&format!("error: cannot write to stdout: {why}"));
-        return Code::Internal;
-    }
-    code
+    crate::run::finish(&mut reporter, code)
 }
 
 /// The baseline, then the selected variants; rows said in order; the merged exit code.

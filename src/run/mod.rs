@@ -20,23 +20,43 @@ use crate::exit::Code;
 use crate::plan::Plan;
 use crate::report::Reporter;
 
-/// Run a plan from the command line: TLS roots, the reporter and the signal thread set up
-/// (in that order, while this is the only thread), then [`run`].
+/// Run a plan from the command line: [`begin`], then [`run`].
 pub fn start(mut plan: Plan) -> Code {
-    if plan.target.scheme == crate::target::Scheme::Wss {
-        // SAFETY: no thread has been started yet.
-        unsafe { crate::net::tls::lazy_roots(plan.reach.tls.insecure) };
+    let wss = plan.target.scheme == crate::target::Scheme::Wss;
+    let (json, color, insecure) = (plan.output.json, plan.output.color, plan.reach.tls.insecure);
+    match begin(wss, insecure, json, color, plan.har.take(), |_| {}) {
+        Ok(mut reporter) => run(plan, &mut reporter),
+        Err(code) => code,
     }
-    let mut reporter = Reporter::new(plan.output.json, plan.output.color);
-    if let Some(file) = plan.har.take() {
+}
+
+/// What a run that talks to servers sets up before its work, in this order while this is the
+/// only thread: the TLS roots looked up lazily (wss://), the reporter (`prepare` adjusts it
+/// before the signal thread takes its copy of the style for last words), the `--har`
+/// recording, and the signal thread. `wscheck URL` and `wscheck probe` begin so.
+pub fn begin(
+    wss: bool,
+    insecure: bool,
+    json: bool,
+    color: crate::cli::ColorWhen,
+    har: Option<crate::report::har::HarFile>,
+    prepare: impl FnOnce(&mut Reporter),
+) -> Result<Reporter, Code> {
+    if wss {
+        // SAFETY: no thread has been started yet.
+        unsafe { crate::net::tls::lazy_roots(insecure) };
+    }
+    let mut reporter = Reporter::new(json, color);
+    prepare(&mut reporter);
+    if let Some(file) = har {
         reporter.record_har(file);
     }
     // Before any thread starts, so that every thread leaves the signals to this one.
     if let Err(e) = crate::signals::install(reporter.last_words()) {
         crate::report::say(&format!("error: could not set up signal handling: {e}"));
-        return Code::Internal;
+        return Err(Code::Internal);
     }
-    run(plan, &mut reporter)
+    Ok(reporter)
 }
 
 /// Run the client and return the exit code; every outcome, failures included, is reported.
@@ -53,6 +73,13 @@ pub fn run(plan: Plan, reporter: &mut Reporter) -> Code {
             f.code
         }
     };
+    finish(reporter, code)
+}
+
+/// How every run ends once its work is done (and `signals::done` said so): a signal that came
+/// meanwhile decides the exit code, then the `exit` event, the `--har` file, and output that
+/// was lost makes it an error whatever the server did (SPEC §15).
+pub fn finish(reporter: &mut Reporter, code: Code) -> Code {
     let code = crate::signals::take().unwrap_or(code);
     reporter.emit(&Event::Exit { code: code.as_i32() });
     reporter.flush();
@@ -61,7 +88,6 @@ pub fn run(plan: Plan, reporter: &mut Reporter) -> Code {
         return Code::Internal;
     }
     if let Some(why) = reporter.failure() {
-        // Output was lost: not a clean run, whatever the server did (SPEC §15).
         crate::report::say(&format!("error: cannot write to stdout: {why}"));
         return Code::Internal;
     }
