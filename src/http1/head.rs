@@ -78,8 +78,9 @@ fn received(buf: &[u8]) -> String {
     }
 }
 
-/// The offset just past the empty line that ends the header block, searching from `from`.
-fn find_head_end(buf: &[u8], from: usize) -> Option<usize> {
+/// The offset just past the empty line that ends the header block (CRLF or a bare LF, as
+/// RFC 9112 §2.2 lets a recipient accept), searching from `from`. `serve` reads requests with it.
+pub fn find_head_end(buf: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     while let Some(p) = buf[i..].iter().position(|&b| b == b'\n') {
         let nl = i + p;

@@ -7,7 +7,7 @@ mod head;
 mod not_http;
 mod response;
 
-pub use head::{MAX_BODY, MAX_HEAD, NO_ANSWER, read_body_preview, read_head};
+pub use head::{MAX_BODY, MAX_HEAD, NO_ANSWER, find_head_end, read_body_preview, read_head};
 pub use not_http::error_name as h2_error_name;
 pub use response::{Header, Response, parse};
 

@@ -13,16 +13,18 @@ const MAX_REQUEST: usize = 64 * 1024;
 pub(super) fn read_request(stream: &mut impl Read) -> io::Result<(Vec<u8>, Vec<u8>)> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
+    let mut scanned = 0;
     loop {
         let n = stream.read(&mut chunk)?;
         if n == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
         buf.extend_from_slice(&chunk[..n]);
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let rest = buf.split_off(end + 4);
+        if let Some(end) = crate::http1::find_head_end(&buf, scanned) {
+            let rest = buf.split_off(end);
             return Ok((buf, rest));
         }
+        scanned = buf.len().saturating_sub(2);
         // Not HTTP (e.g. a TLS hello): answer at once instead of waiting for a blank line.
         let mut slots = [httparse::EMPTY_HEADER; 64];
         if httparse::Request::new(&mut slots).parse(&buf).is_err() {
@@ -180,6 +182,32 @@ fn strict_key(keys: &[String]) -> Option<Answer> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::serve::test_io::Pieces;
+
+    fn pieces(parts: &[&[u8]]) -> Pieces {
+        Pieces(parts.iter().map(|p| p.to_vec()).collect())
+    }
+
+    #[test]
+    fn a_request_head_ends_at_its_blank_line_however_the_reads_split_it() {
+        let head = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        for cut in 1..head.len() {
+            let (first, second) = head.split_at(cut);
+            let (got, rest) = read_request(&mut pieces(&[first, second, b"\x81\x80"])).unwrap();
+            assert_eq!((got.as_slice(), rest.as_slice()), (&head[..], &b""[..]), "cut at {cut}");
+        }
+        // What came with the head in the same read is the session's.
+        let (got, rest) = read_request(&mut pieces(&[b"GET / HTTP/1.1\r\n\r\n\x81\x80"])).unwrap();
+        assert_eq!((got.as_slice(), rest.as_slice()), (&b"GET / HTTP/1.1\r\n\r\n"[..], &b"\x81\x80"[..]));
+    }
+
+    #[test]
+    fn a_request_with_bare_lf_line_endings_is_answered_not_waited_on() {
+        // RFC 9112 §2.2: a recipient may take a bare LF as a line's end. Before, serve waited
+        // for a CRLF blank line that never came, until its request timeout.
+        let (got, rest) = read_request(&mut pieces(&[b"GET / HTTP/1.1\nHost: x\n", b"\n"])).unwrap();
+        assert_eq!((got.as_slice(), rest.as_slice()), (&b"GET / HTTP/1.1\nHost: x\n\n"[..], &b""[..]));
+    }
 
     fn config() -> ServerConfig {
         ServerConfig {

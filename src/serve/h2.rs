@@ -61,21 +61,7 @@ pub(super) fn serve<T: crate::http2::Transport>(stream: T, read: Vec<u8>, config
 mod tests {
     use super::*;
 
-    /// Hands out its bytes a piece at a time, as a socket may.
-    struct Pieces(Vec<Vec<u8>>);
-
-    impl Read for Pieces {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let Some(piece) = self.0.first_mut() else { return Ok(0) };
-            let n = piece.len().min(buf.len());
-            buf[..n].copy_from_slice(&piece[..n]);
-            piece.drain(..n);
-            if piece.is_empty() {
-                self.0.remove(0);
-            }
-            Ok(n)
-        }
-    }
+    use crate::serve::test_io::Pieces;
 
     #[test]
     fn the_preface_is_read_on_when_the_head_reader_stopped_inside_it() {

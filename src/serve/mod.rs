@@ -162,3 +162,24 @@ fn upgrade<S: Channel>(mut stream: S, head: Vec<u8>, rest: Vec<u8>, config: &Ser
     }
     Ok(())
 }
+
+#[cfg(test)]
+pub(crate) mod test_io {
+    use std::io::{self, Read};
+
+    /// Hands out its bytes a piece at a time, as a socket may.
+    pub struct Pieces(pub Vec<Vec<u8>>);
+
+    impl Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let Some(piece) = self.0.first_mut() else { return Ok(0) };
+            let n = piece.len().min(buf.len());
+            buf[..n].copy_from_slice(&piece[..n]);
+            piece.drain(..n);
+            if piece.is_empty() {
+                self.0.remove(0);
+            }
+            Ok(n)
+        }
+    }
+}
