@@ -15,7 +15,6 @@ use std::os::fd::AsRawFd;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use flate2::{Compress, Compression, FlushCompress};
 use tungstenite::error::{CapacityError, ProtocolError};
 use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::protocol::{CloseFrame, Role};
@@ -273,30 +272,11 @@ fn rsv1_when_nothing_was_agreed() {
 
 // ---- Limits and bad data ---------------------------------------------------------------------
 
-/// DEFLATE of `n` zero bytes, made in steps so that the zeros are never all in memory.
-fn zeros_deflated(n: usize) -> Vec<u8> {
-    let mut z = Compress::new_with_window_bits(Compression::best(), false, 15);
-    let chunk = vec![0u8; MIB];
-    let mut out = Vec::with_capacity(n / 900);
-    let mut left = n;
-    while left > 0 {
-        let take = left.min(chunk.len());
-        let before = z.total_in();
-        z.compress_vec(&chunk[..take], &mut out, FlushCompress::None).unwrap();
-        left -= (z.total_in() - before) as usize;
-        out.reserve(64 << 10);
-    }
-    z.compress_vec(&[], &mut out, FlushCompress::Sync).unwrap();
-    assert!(out.ends_with(&[0, 0, 0xff, 0xff]));
-    out.truncate(out.len() - 4);
-    out
-}
-
 /// 100 MB of zeros in one small frame, and again in 64 fragments: both end at the 1 MiB cap,
 /// quickly, the client never holding much more than the cap.
 #[test]
 fn a_zip_bomb_stops_at_the_cap() {
-    let bomb = zeros_deflated(100_000_000);
+    let bomb = common::deflate::zeros_deflated(100_000_000);
     assert!(bomb.len() < 200_000, "{} bytes", bomb.len());
     let whole = ws_raw(0xc1, &bomb);
     let chunks: Vec<&[u8]> = bomb.chunks(bomb.len() / 63).collect();

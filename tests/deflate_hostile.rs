@@ -15,19 +15,11 @@ use std::time::{Duration, Instant};
 
 use wscheck::deflate::codec::Inflater;
 
-/// Peak RSS allowed for a run that a server tries to blow up (as in tests/hostile.rs).
-const RSS_CAP_KIB: u64 = 32 * 1024;
 const MIB: usize = 1 << 20;
 
 /// `frames` break the protocol: exit 9, `error: protocol error from the server: {why}`, 1002.
 fn protocol_error(frames: Vec<u8>, why: &str) {
-    let server = hostile(frames);
-    let r = run(&[&server.url("/")]);
-    r.code(9);
-    one_error(&r, &format!("error: protocol error from the server: {why}"));
-    err_line(&r, "* Close sent: 1002 (protocol error)");
-    assert_eq!(r.stdout, "", "nothing may be printed from a broken session");
-    assert_eq!(server.join(), Some(1002), "the server should be told 1002");
+    ends_in_protocol_error(hostile(frames), run, why);
 }
 
 /// Not a test: the fresh process that `wscheck_measured` starts wscheck from (see there).

@@ -290,16 +290,9 @@ fn real_har_consumers_read_what_wscheck_writes() {
 #[test]
 fn a_unix_socket_entry_has_no_ip_address_and_is_still_valid_har() {
     let dir = tempfile::tempdir().unwrap();
-    let sock = dir.path().join("ws.sock");
-    let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
-    let server = std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        s.set_read_timeout(Some(LIMIT)).unwrap();
-        common::certs::accept_ws(&mut s, "")
-    });
+    let (sock, server) = unix_ws_server(dir.path());
     let path = dir.path().join("run.har").to_str().unwrap().to_string();
-    let sock = sock.to_str().unwrap();
-    wscheck(&["--har", &path, "--handshake-only", "--unix-socket", sock, "ws://app/chat"], b"").code(0);
+    wscheck(&["--har", &path, "--handshake-only", "--unix-socket", &sock, "ws://app/chat"], b"").code(0);
     server.join().unwrap();
     let e = &load(&path)["log"]["entries"][0];
     assert_eq!((e["request"]["url"].as_str(), e["response"]["status"].as_u64()), (Some("ws://app/chat"), Some(101)));

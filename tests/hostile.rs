@@ -10,9 +10,6 @@ use std::io::{Read, Write};
 use std::net::Shutdown;
 use std::time::{Duration, Instant};
 
-/// Peak RSS allowed for a run that a server tries to blow up.
-const RSS_CAP_KIB: u64 = 32 * 1024;
-
 /// Run wscheck with no proxy from the test's environment and empty stdin.
 fn run(args: &[&str]) -> Run {
     wscheck(args, b"")
@@ -31,13 +28,7 @@ fn hostile(frames: Vec<u8>) -> RawServer<Option<u16>> {
 /// `frames` break the protocol: exit 9 with `error: protocol error from the server: {why}`,
 /// and wscheck tells the server 1002 before it goes.
 fn protocol_error(frames: Vec<u8>, why: &str) {
-    let server = hostile(frames);
-    let r = run(&[&server.url("/")]);
-    r.code(9);
-    one_error(&r, &format!("error: protocol error from the server: {why}"));
-    err_line(&r, "* Close sent: 1002 (protocol error)");
-    assert_eq!(r.stdout, "", "nothing may be printed from a broken session");
-    assert_eq!(server.join(), Some(1002), "the server should be told 1002");
+    ends_in_protocol_error(hostile(frames), run, why);
 }
 
 /// Not a test: the fresh process that `wscheck_measured` starts wscheck from (see there).

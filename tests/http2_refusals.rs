@@ -210,12 +210,9 @@ fn alpn_is_seen_through_the_trace_tap() {
 fn a_tls_alert_after_the_handshake_is_a_tls_failure() {
     // A server that requires a client certificate (TLS 1.3 checks it after the client's
     // handshake): its alert comes while HTTP/2 waits for SETTINGS.
-    use openssl::ssl::{AlpnError, SslAcceptor, SslMethod, SslVerifyMode, select_next_proto};
+    use openssl::ssl::{AlpnError, SslVerifyMode, select_next_proto};
     let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
-    b.set_private_key(&openssl::pkey::PKey::private_key_from_pem(ck.signing_key.serialize_pem().as_bytes()).unwrap())
-        .unwrap();
-    b.set_certificate(&openssl::x509::X509::from_pem(ck.cert.pem().as_bytes()).unwrap()).unwrap();
+    let mut b = common::certs::acceptor_builder(&ck.signing_key.serialize_pem(), &ck.cert.pem());
     b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
     b.set_alpn_select_callback(|_, client| select_next_proto(b"\x02h2", client).ok_or(AlpnError::NOACK));
     let acceptor = b.build();
@@ -262,12 +259,9 @@ fn a_value_http2_refuses_is_a_usage_error_and_nothing_is_sent() {
 fn a_fatal_alert_during_the_tls_handshake_is_a_tls_failure() {
     // A server that refuses every protocol the client offers by ALPN with a fatal alert
     // (no_application_protocol), as a strict server may: not the `alpn` finding, a TLS failure.
-    use openssl::ssl::{AlpnError, SslAcceptor, SslMethod};
+    use openssl::ssl::AlpnError;
     let ck = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
-    b.set_private_key(&openssl::pkey::PKey::private_key_from_pem(ck.signing_key.serialize_pem().as_bytes()).unwrap())
-        .unwrap();
-    b.set_certificate(&openssl::x509::X509::from_pem(ck.cert.pem().as_bytes()).unwrap()).unwrap();
+    let mut b = common::certs::acceptor_builder(&ck.signing_key.serialize_pem(), &ck.cert.pem());
     b.set_alpn_select_callback(|_, _| Err(AlpnError::ALERT_FATAL));
     let acceptor = b.build();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -37,17 +37,7 @@ fn redirect_to(location: String) -> (u16, Receiver<String>) {
 type MtlsReport = Result<(String, String), String>;
 
 fn mtls_server(ca: &Ca, leaf: &Leaf) -> (u16, Receiver<MtlsReport>) {
-    use openssl::pkey::PKey;
-    use openssl::ssl::{SslAcceptor, SslMethod, SslVerifyMode};
-    use openssl::x509::X509;
-    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
-    b.set_private_key(&PKey::private_key_from_pem(leaf.key.as_bytes()).unwrap()).unwrap();
-    b.set_certificate(&X509::from_pem(leaf.cert.as_bytes()).unwrap()).unwrap();
-    let ca_cert = X509::from_pem(ca.pem.as_bytes()).unwrap();
-    b.add_extra_chain_cert(ca_cert.clone()).unwrap();
-    b.cert_store_mut().add_cert(ca_cert).unwrap();
-    b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
-    let acceptor = b.build();
+    let acceptor = common::certs::mtls_acceptor(ca, leaf);
     listen(move |_, s| match acceptor.accept(s) {
         Ok(mut tls) => {
             let subject = tls

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 
-use openssl::ssl::{NameType, SslAcceptor, SslMethod};
+use openssl::ssl::{NameType, SslAcceptor};
 use rcgen::ExtendedKeyUsagePurpose;
 use time::{Duration as Span, OffsetDateTime};
 
@@ -29,9 +29,7 @@ type Seen = Result<(Option<String>, String), String>;
 fn backend_acceptor(ca: &Ca) -> Arc<SslAcceptor> {
     let not_after = OffsetDateTime::now_utc() + Span::days(90);
     let leaf = ca.leaf("backend", &["backend.test"], not_after, ExtendedKeyUsagePurpose::ServerAuth);
-    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
-    b.set_private_key(&openssl::pkey::PKey::private_key_from_pem(leaf.key.as_bytes()).unwrap()).unwrap();
-    b.set_certificate(&openssl::x509::X509::from_pem(leaf.cert.as_bytes()).unwrap()).unwrap();
+    let mut b = common::certs::acceptor_builder(&leaf.key, &leaf.cert);
     b.add_extra_chain_cert(openssl::x509::X509::from_pem(ca.pem.as_bytes()).unwrap()).unwrap();
     Arc::new(b.build())
 }

@@ -242,19 +242,9 @@ fn a_trace_or_har_file_that_cannot_be_created_is_a_usage_error_before_connecting
 /// (a refusal after a TLS 1.3 handshake) or at its kind (a plain request to a TLS port).
 #[test]
 fn a_traced_stream_keeps_the_tls_and_plain_diagnoses() {
-    use openssl::pkey::PKey;
-    use openssl::ssl::{SslAcceptor, SslMethod, SslVerifyMode};
-    use openssl::x509::X509;
     let ca = new_ca();
     let leaf = ca.server(90);
-    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
-    b.set_private_key(&PKey::private_key_from_pem(leaf.key.as_bytes()).unwrap()).unwrap();
-    b.set_certificate(&X509::from_pem(leaf.cert.as_bytes()).unwrap()).unwrap();
-    let ca_cert = X509::from_pem(ca.pem.as_bytes()).unwrap();
-    b.add_extra_chain_cert(ca_cert.clone()).unwrap();
-    b.cert_store_mut().add_cert(ca_cert).unwrap();
-    b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
-    let acceptor = b.build();
+    let acceptor = common::certs::mtls_acceptor(&ca, &leaf);
     let (port, seen) = common::certs::listen(move |_, s| match acceptor.accept(s) {
         // Under TLS 1.3 the missing client certificate is refused after the client's handshake.
         Ok(mut tls) => common::certs::accept_ws(&mut tls, "").is_empty(),
@@ -323,16 +313,9 @@ fn a_socks5_exchange_is_traced_with_its_password_masked() {
 #[test]
 fn a_unix_socket_connection_is_traced() {
     let dir = tempfile::tempdir().unwrap();
-    let sock = dir.path().join("ws.sock");
-    let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
-    let server = std::thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        s.set_read_timeout(Some(LIMIT)).unwrap();
-        common::certs::accept_ws(&mut s, "")
-    });
+    let (sock, server) = unix_ws_server(dir.path());
     let path = dir.path().join("trace.txt").to_str().unwrap().to_string();
-    let sock = sock.to_str().unwrap();
-    wscheck(&["--trace-ascii", &path, "--handshake-only", "--unix-socket", sock, "ws://app/chat"], b"").code(0);
+    wscheck(&["--trace-ascii", &path, "--handshake-only", "--unix-socket", &sock, "ws://app/chat"], b"").code(0);
     assert!(server.join().unwrap().starts_with("GET /chat HTTP/1.1\r\n"));
     in_order(
         &read(&path),

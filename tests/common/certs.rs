@@ -154,3 +154,26 @@ pub fn assert_refused_then_looked_at(seen: &Receiver<Result<String, String>>) {
     assert!(reports[0].is_err(), "the first handshake was refused: {reports:?}");
     assert_eq!(reports[1], Ok(String::new()), "no request over the unverified connection: {reports:?}");
 }
+
+/// An OpenSSL acceptor builder that serves `cert_pem` with `key_pem` (both PEM); the caller
+/// adds what its server needs (a chain, client verification, ALPN) and builds it.
+pub fn acceptor_builder(key_pem: &str, cert_pem: &str) -> openssl::ssl::SslAcceptorBuilder {
+    use openssl::ssl::{SslAcceptor, SslMethod};
+    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
+    b.set_private_key(&openssl::pkey::PKey::private_key_from_pem(key_pem.as_bytes()).unwrap()).unwrap();
+    b.set_certificate(&openssl::x509::X509::from_pem(cert_pem.as_bytes()).unwrap()).unwrap();
+    b
+}
+
+/// A TLS acceptor for `leaf` (its chain including `ca`) that demands a client certificate
+/// issued by `ca` (mutual TLS).
+pub fn mtls_acceptor(ca: &Ca, leaf: &Leaf) -> openssl::ssl::SslAcceptor {
+    use openssl::ssl::SslVerifyMode;
+    use openssl::x509::X509;
+    let mut b = acceptor_builder(&leaf.key, &leaf.cert);
+    let ca_cert = X509::from_pem(ca.pem.as_bytes()).unwrap();
+    b.add_extra_chain_cert(ca_cert.clone()).unwrap();
+    b.cert_store_mut().add_cert(ca_cert).unwrap();
+    b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
+    b.build()
+}

@@ -551,3 +551,33 @@ pub fn no_error(r: &Run) {
     assert!(!r.stderr.contains("panicked"), "wscheck panicked\n--- stderr:\n{}", r.stderr);
     assert!(error_lines(r).is_empty(), "unexpected error line\n--- stderr:\n{}", r.stderr);
 }
+
+// ---- Hostile servers (tests/hostile.rs, tests/deflate_hostile.rs) ------------------------------
+
+/// Peak RSS allowed for a run that a server tries to blow up.
+pub const RSS_CAP_KIB: u64 = 32 * 1024;
+
+/// `server` breaks the protocol and returns the code of the client's Close; `run` runs
+/// wscheck with the given arguments. The run must exit 9 with `error: protocol error from the
+/// server: {why}` alone, print nothing, and tell the server 1002 before it goes.
+pub fn ends_in_protocol_error(server: RawServer<Option<u16>>, run: impl FnOnce(&[&str]) -> Run, why: &str) {
+    let r = run(&[&server.url("/")]);
+    r.code(9);
+    one_error(&r, &format!("error: protocol error from the server: {why}"));
+    err_line(&r, "* Close sent: 1002 (protocol error)");
+    assert_eq!(r.stdout, "", "nothing may be printed from a broken session");
+    assert_eq!(server.join(), Some(1002), "the server should be told 1002");
+}
+
+/// A WebSocket server for one connection on the Unix socket `ws.sock` in `dir`: the socket's
+/// path, and the thread that accepts, upgrades (a 101) and returns the request head it read.
+pub fn unix_ws_server(dir: &std::path::Path) -> (String, JoinHandle<String>) {
+    let sock = dir.join("ws.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_read_timeout(Some(LIMIT)).unwrap();
+        certs::accept_ws(&mut s, "")
+    });
+    (sock.to_str().unwrap().to_string(), server)
+}
