@@ -56,7 +56,7 @@ impl H2Exchange {
     }
 
     /// The value of `SETTINGS_ENABLE_CONNECT_PROTOCOL`, the last one if sent twice.
-    fn connect_protocol(&self) -> Option<u32> {
+    pub(crate) fn connect_protocol(&self) -> Option<u32> {
         self.settings.iter().flatten().rev().find(|(id, _)| *id == ENABLE_CONNECT_PROTOCOL).map(|(_, v)| *v)
     }
 }

@@ -170,12 +170,11 @@ pub fn judge(
     if test == H2Test::Alpn {
         return mk(Outcome::Pass, "the server selected h2 by ALPN".into());
     }
-    let Some(settings) = &x.settings else {
+    if x.settings.is_none() {
         let why = opened.err().map_or_else(String::new, |(w, _)| format!(": {w}"));
         return mk(Outcome::Fail, format!("selected h2 by ALPN, but sent no SETTINGS{why}")).rfc("RFC 9113 §3.4");
-    };
-    let announced = settings.iter().rev().find(|(id, _)| *id == crate::checks::rfc8441::ENABLE_CONNECT_PROTOCOL);
-    let announced = match announced.map(|(_, v)| *v) {
+    }
+    let announced = match x.connect_protocol() {
         Some(1) => true,
         None | Some(0) => false,
         Some(v) => {

@@ -69,7 +69,6 @@ pub fn answered(v: &Variant, request: &Request, response: &Response, extra: Vec<
     let shown = status_text(status, &response.reason);
     let refused_too = if baseline_ok { "" } else { " (wscheck's own request was refused too)" };
     let mut judged = match &v.test {
-        Test::Skip(why) => Judged::skip(Some(status), *why),
         Test::Frame(_) => Judged::skip(Some(status), "judged by its frames"),
         Test::Refuse { if_101, must_carry, also } => {
             refusal(response, &shown, (*if_101, *must_carry, also), refused_too)

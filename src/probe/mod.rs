@@ -177,7 +177,7 @@ fn list(selected: &[&Variant], target: Option<&Target>, overlay: &Overlay, verbo
                 "group": v.group.name(), "id": v.id,
                 "sends": v.sends, "expects": v.expects, "rfc": v.rfc,
             });
-            if let (true, Some(target), false) = (verbose, target, matches!(v.test, Test::Skip(_))) {
+            if let (true, Some(target)) = (verbose, target) {
                 obj["sent"] = serde_json::json!(request(v, target));
             }
             // `type` first, as in every other JSON line wscheck writes.
@@ -190,7 +190,7 @@ fn list(selected: &[&Variant], target: Option<&Target>, overlay: &Overlay, verbo
     for v in selected {
         out.push_str(&format!("{:<11}  {:<width$}  sends {}\n", v.group.name(), v.id, v.sends));
         out.push_str(&format!("{:<11}  {:<width$}  expects {} [{}]\n", "", "", v.expects, v.rfc));
-        if let (true, Some(target), false) = (verbose, target, matches!(v.test, Test::Skip(_))) {
+        if let (true, Some(target)) = (verbose, target) {
             for line in request(v, target) {
                 if !line.is_empty() {
                     out.push_str(&format!("{:<11}  {:<width$}  > {}\n", "", "", crate::escape::text(&line)));

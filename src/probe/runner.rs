@@ -48,7 +48,6 @@ pub fn one(ctx: &Ctx, v: &Variant) -> Done {
     let mut events = Recorder::default();
     let mut failure = None;
     let judged = match &v.test {
-        Test::Skip(why) => Judged::skip(None, *why),
         Test::Http2(_) if let Some(why) = http2::not_run(ctx) => Judged::skip(None, why),
         Test::Http2(test) => {
             let (judged, code) = http2::run(ctx, v, *test, &mut events);

@@ -69,8 +69,6 @@ pub enum Test {
     Frame(Frame),
     /// Over HTTP/2 (the `http2` group, `http2.rs`).
     Http2(H2Test),
-    /// Not run, and why.
-    Skip(&'static str),
 }
 
 /// What an `http2` variant looks at (SPEC §12).
