@@ -300,6 +300,15 @@ pub struct Policy {
     pub client_max_window_bits: Option<u8>,
 }
 
+/// `serve --deflate` (HTTP/1.1 and HTTP/2): the answer to the first valid permessage-deflate
+/// offer among a request's `Sec-WebSocket-Extensions` `values` (raw header bytes), and the
+/// parameters then in force; `None` (declined) when there is none or the list does not parse.
+pub fn accept<'a>(values: impl Iterator<Item = &'a [u8]>) -> Option<(String, Params)> {
+    let values: Vec<String> = values.map(|v| String::from_utf8_lossy(v).into_owned()).collect();
+    let list = parse_extensions(values.iter().map(String::as_str)).ok()?;
+    choose(&offers(&list).0, &Policy::default())
+}
+
 /// The server side: accept the first valid offer of a request and say how. Returns the
 /// `Sec-WebSocket-Extensions` value to answer with and the parameters both ends then use;
 /// `None` when nothing was offered (the answer then has no permessage-deflate).

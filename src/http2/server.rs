@@ -190,16 +190,9 @@ fn answer(method: &Method, protocol: Option<&str>, headers: &HeaderMap, options:
     Answer::Accept { subprotocol, deflate }
 }
 
-/// The answer to the first valid permessage-deflate offer of the request, and the parameters
-/// then in force; `None` (declined) when there is none or the list does not parse.
+/// The answer to the first valid permessage-deflate offer of the request.
 fn accept_deflate(headers: &HeaderMap) -> Option<(String, Params)> {
-    let values: Vec<String> = headers
-        .get_all("sec-websocket-extensions")
-        .iter()
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        .collect();
-    let list = params::parse_extensions(values.iter().map(String::as_str)).ok()?;
-    params::choose(&params::offers(&list).0, &params::Policy::default())
+    params::accept(headers.get_all("sec-websocket-extensions").iter().map(|v| v.as_bytes()))
 }
 
 #[cfg(test)]

@@ -107,7 +107,7 @@ pub fn talk<C: Channel + 'static>(
         expect_close: sp.expect_close.clone(),
         wait: sp.wait,
         timeout: plan.limits.session(Instant::now(), sp.has_goal()),
-        end_at_close: carrier.http2,
+        http2: carrier.http2,
     };
     let opts = session::Options {
         rules,
@@ -117,7 +117,6 @@ pub fn talk<C: Channel + 'static>(
         show_ping_pong: sp.show_pings,
         close_at_once: sp.handshake_only(),
         verbose: plan.output.verbose,
-        http2: carrier.http2,
     };
     // Generic, not a trait object: each framing's message path is compiled for itself.
     let end = match framed {
@@ -134,7 +133,7 @@ pub fn talk<C: Channel + 'static>(
 /// The framing a session speaks over its channel. Made once and matched at once, so the
 /// variants' sizes do not matter (boxing either would only add an allocation).
 #[allow(clippy::large_enum_variant)]
-pub enum Framed<C> {
+enum Framed<C> {
     /// tungstenite's own, when no extension changes the frames.
     Plain(WebSocket<C>),
     /// wscheck's, when permessage-deflate was agreed (RSV1, compression, inflated-size limit).
@@ -144,7 +143,7 @@ pub enum Framed<C> {
 /// The framing over `channel` (`rest`: the bytes read past the handshake's answer): deflate's
 /// when the handshake agreed its parameters, else tungstenite's. Any channel — a TCP or TLS
 /// stream, or the bridge to an HTTP/2 stream — picks its framing here, the same way.
-pub fn framed<C: Channel>(channel: C, rest: Vec<u8>, deflate: Option<Params>, max_size: usize) -> Framed<C> {
+fn framed<C: Channel>(channel: C, rest: Vec<u8>, deflate: Option<Params>, max_size: usize) -> Framed<C> {
     match deflate {
         Some(params) => Framed::Deflate(DeflateSocket::new(channel, rest, Role::Client, Some(max_size), Some(params))),
         None => {

@@ -113,17 +113,11 @@ pub(super) fn answer(head: &[u8], config: &ServerConfig) -> Answer {
     }
 }
 
-/// `serve --deflate`: the answer to the request's first valid permessage-deflate offer and
-/// the parameters then in force; `None` (declined) when there is none or the list does not parse.
+/// `serve --deflate`: the answer to the request's first valid permessage-deflate offer.
 fn accept_deflate(req: &httparse::Request) -> Option<(String, Params)> {
-    let values: Vec<String> = req
-        .headers
-        .iter()
-        .filter(|h| h.name.eq_ignore_ascii_case("Sec-WebSocket-Extensions"))
-        .map(|h| String::from_utf8_lossy(h.value).into_owned())
-        .collect();
-    let list = params::parse_extensions(values.iter().map(String::as_str)).ok()?;
-    params::choose(&params::offers(&list).0, &params::Policy::default())
+    params::accept(
+        req.headers.iter().filter(|h| h.name.eq_ignore_ascii_case("Sec-WebSocket-Extensions")).map(|h| h.value),
+    )
 }
 
 /// A refusal: `status`, `extra` header lines, and `why` as a short plain body.

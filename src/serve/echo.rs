@@ -137,7 +137,8 @@ fn wait(fd: RawFd, events: libc::c_short, until: Option<Instant>) -> bool {
         });
         // SAFETY: one valid pollfd, for a socket this thread owns.
         let n = unsafe { libc::poll(&mut pfd, 1, timeout) };
-        if n > 0 || (n == 0 && until.is_none()) {
+        // Without `until` the timeout is -1: poll returns 0 only when `until` has passed.
+        if n > 0 {
             return true;
         }
         if n == 0 {

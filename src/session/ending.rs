@@ -40,10 +40,10 @@ pub struct Rules {
     pub wait: Duration,
     /// `--timeout`, or the default one of a goal.
     pub timeout: Option<Limit>,
-    /// The completed close handshake ends the session at once, without waiting for the
-    /// connection to close: over HTTP/2, where the stream's end is the server's to send and
-    /// some servers (hypercorn) send it only at their idle timeout.
-    pub end_at_close: bool,
+    /// Over an HTTP/2 stream (where the switch was a 200, not a 101): the completed close
+    /// handshake ends the session at once, without waiting for the stream to end, which is
+    /// the server's to send and which some servers (hypercorn) send only at their idle timeout.
+    pub http2: bool,
 }
 
 impl Rules {
@@ -115,9 +115,9 @@ impl Policy {
     }
 
     /// The session is over once the close handshake is: the server's Close has arrived and,
-    /// the loop makes sure, ours is written — when the rules say so (`end_at_close`).
+    /// the loop makes sure, ours is written — over HTTP/2 (`http2`).
     pub fn over_at_close(&self) -> bool {
-        self.rules.end_at_close && self.server_closed()
+        self.rules.http2 && self.server_closed()
     }
 
     /// Received messages are still shown (not after `-n`/`--expect` is met).

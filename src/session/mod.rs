@@ -52,8 +52,6 @@ pub struct Options {
     pub close_at_once: bool,
     /// Say when the first message arrived (`-v`).
     pub verbose: bool,
-    /// Over an HTTP/2 stream, where the switch was a 200, not a 101.
-    pub http2: bool,
 }
 
 struct Session<'a, F: Framing> {

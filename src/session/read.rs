@@ -138,7 +138,7 @@ impl<F: Framing> Session<'_, F> {
             return None;
         }
         if self.policy.received() == 0 && self.opts.verbose {
-            let switch = if self.opts.http2 { "200" } else { "101" };
+            let switch = if self.opts.rules.http2 { "200" } else { "101" };
             let after = self.started.elapsed().as_secs_f64() * 1000.0;
             self.reporter.emit(&Event::Note {
                 level: Level::Info,

@@ -270,14 +270,14 @@ fn only_one_close_is_ever_sent() {
 #[test]
 fn over_http2_the_close_handshake_is_the_end() {
     let t0 = Instant::now();
-    let mut p = Policy::new(Rules { end_at_close: true, ..rules() });
+    let mut p = Policy::new(Rules { http2: true, ..rules() });
     assert_eq!(closes(&p.on_user_close(1000, String::new(), t0)), Some(1000));
     assert!(!p.over_at_close(), "our Close alone is half of it");
     p.on_server_close(Some(1000), "", t0);
     assert!(p.over_at_close());
     assert_eq!(code(&p.planned()), 0);
     // The server closing first: over as soon as its Close has come (the loop writes the echo first).
-    let mut p = Policy::new(Rules { end_at_close: true, ..rules() });
+    let mut p = Policy::new(Rules { http2: true, ..rules() });
     p.on_server_close(Some(4001), "", t0);
     assert!(p.over_at_close());
     assert_eq!(code(&p.planned()), 10);
