@@ -153,23 +153,19 @@ fn silence_is_a_timeout() {
 }
 
 /// A TLS server that accepts with `acceptor` and then reads until the client is gone.
-fn tls_server(acceptor: native_tls::TlsAcceptor) -> (u16, std::thread::JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let handle = std::thread::spawn(move || {
-        let (tcp, _) = listener.accept().unwrap();
-        tcp.set_read_timeout(Some(LIMIT)).unwrap();
+fn tls_server(acceptor: native_tls::TlsAcceptor) -> RawServer<()> {
+    RawServer::start(move |tcp| {
         if let Ok(mut tls) = acceptor.accept(tcp) {
             let _ = tls.read(&mut [0u8; 1024]);
         }
-    });
-    (port, handle)
+    })
 }
 
 #[test]
 fn alpn_http1_or_none_is_not_http2() {
     let http1 = native_tls::TlsAcceptor::builder(identity()).accept_alpn(&["http/1.1"]).build().unwrap();
-    let (port, server) = tls_server(http1);
+    let server = tls_server(http1);
+    let port = server.port;
     let r = refused(&format!("wss://localhost:{port}/"), &["-k"], 5);
     err_line(&r, "* TLS established, ALPN http/1.1 — certificate NOT verified (-k)");
     assert!(
@@ -181,15 +177,16 @@ fn alpn_http1_or_none_is_not_http2() {
          try without --http2",
     );
     r.err_lacks("> :method");
-    server.join().unwrap();
+    server.join();
 
-    let (port, server) = tls_server(native_tls::TlsAcceptor::new(identity()).unwrap());
+    let server = tls_server(native_tls::TlsAcceptor::new(identity()).unwrap());
+    let port = server.port;
     let r = refused(&format!("wss://localhost:{port}/"), &["-k"], 5);
     assert!(r.finding_is("alpn", "ERROR").contains("the server selected no protocol by ALPN (h2 was offered)"));
     r.err_has(
         "error: the server did not select h2 by ALPN (it selected nothing): it does not speak HTTP/2 on this port\n",
     );
-    server.join().unwrap();
+    server.join();
 }
 
 /// `--trace` wraps the stream in its tap: the ALPN under it still decides (it was read as
@@ -199,11 +196,12 @@ fn alpn_is_seen_through_the_trace_tap() {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("trace.txt");
     let http1 = native_tls::TlsAcceptor::builder(identity()).accept_alpn(&["http/1.1"]).build().unwrap();
-    let (port, server) = tls_server(http1);
+    let server = tls_server(http1);
+    let port = server.port;
     let r = refused(&format!("wss://localhost:{port}/"), &["-k", "--trace-ascii", trace.to_str().unwrap()], 5);
     assert!(r.finding_is("alpn", "ERROR").contains("the server selected http/1.1 by ALPN, not h2"));
     r.err_lacks("> :method");
-    server.join().unwrap();
+    server.join();
 }
 
 #[test]
@@ -216,19 +214,16 @@ fn a_tls_alert_after_the_handshake_is_a_tls_failure() {
     b.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
     b.set_alpn_select_callback(|_, client| select_next_proto(b"\x02h2", client).ok_or(AlpnError::NOACK));
     let acceptor = b.build();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || {
-        let (tcp, _) = listener.accept().unwrap();
-        tcp.set_read_timeout(Some(LIMIT)).unwrap();
+    let server = RawServer::start(move |tcp| {
         if let Ok(mut tls) = acceptor.accept(tcp) {
             let _ = tls.read(&mut [0u8; 64]);
         }
     });
+    let port = server.port;
     let r = refused(&format!("wss://localhost:{port}/"), &["-k"], 4);
     r.err_has(&format!("error: the TLS session with localhost:{port} was refused after the handshake: "))
         .err_has("it requires a client certificate (--cert and --key)");
-    server.join().unwrap();
+    server.join();
 }
 
 #[test]
@@ -264,15 +259,12 @@ fn a_fatal_alert_during_the_tls_handshake_is_a_tls_failure() {
     let mut b = common::certs::acceptor_builder(&ck.signing_key.serialize_pem(), &ck.cert.pem());
     b.set_alpn_select_callback(|_, _| Err(AlpnError::ALERT_FATAL));
     let acceptor = b.build();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || {
-        let (tcp, _) = listener.accept().unwrap();
-        tcp.set_read_timeout(Some(LIMIT)).unwrap();
+    let server = RawServer::start(move |tcp| {
         let _ = acceptor.accept(tcp);
     });
+    let port = server.port;
     let r = refused(&format!("wss://localhost:{port}/"), &["-k"], 4);
     r.err_has(&format!("error: TLS handshake with localhost:{port} failed: ")).err_lacks(" alpn ");
     assert!(r.stderr.contains("no application protocol"), "{}", r.stderr);
-    server.join().unwrap();
+    server.join();
 }

@@ -75,17 +75,7 @@ impl Running {
     /// Wait for the exit (at most LIMIT): the code (None when killed by a signal), the rest of
     /// stdout, stderr.
     fn finish(mut self) -> (Option<i32>, Vec<String>, String) {
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if start.elapsed() > LIMIT {
-                let _ = self.child.kill();
-                panic!("wscheck did not exit within {LIMIT:?} of the signal");
-            }
-            std::thread::sleep(Duration::from_millis(10)); // polling a child's exit: no readiness signal
-        };
+        let status = wait_bounded(&mut self.child);
         let rest: Vec<String> = self.lines.iter().collect();
         (status.code(), rest, self.stderr.join().unwrap())
     }

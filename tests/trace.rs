@@ -316,7 +316,7 @@ fn a_unix_socket_connection_is_traced() {
     let (sock, server) = unix_ws_server(dir.path());
     let path = dir.path().join("trace.txt").to_str().unwrap().to_string();
     wscheck(&["--trace-ascii", &path, "--handshake-only", "--unix-socket", &sock, "ws://app/chat"], b"").code(0);
-    assert!(server.join().unwrap().starts_with("GET /chat HTTP/1.1\r\n"));
+    assert!(server.recv_timeout(LIMIT).unwrap().starts_with("GET /chat HTTP/1.1\r\n"));
     in_order(
         &read(&path),
         &["== Info: connected to app:80: the bytes of the connection", "0000: GET /chat HTTP/1.1\n", "Host: app\n"],

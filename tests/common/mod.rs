@@ -570,14 +570,31 @@ pub fn ends_in_protocol_error(server: RawServer<Option<u16>>, run: impl FnOnce(&
 }
 
 /// A WebSocket server for one connection on the Unix socket `ws.sock` in `dir`: the socket's
-/// path, and the thread that accepts, upgrades (a 101) and returns the request head it read.
-pub fn unix_ws_server(dir: &std::path::Path) -> (String, JoinHandle<String>) {
+/// path, and where the request head it read arrives once it has upgraded (a 101). Read it
+/// with `recv_timeout(LIMIT)`: a client that never connects fails the test instead of hanging it.
+pub fn unix_ws_server(dir: &std::path::Path) -> (String, mpsc::Receiver<String>) {
     let sock = dir.join("ws.sock");
     let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
-    let server = std::thread::spawn(move || {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
         let (mut s, _) = listener.accept().unwrap();
         s.set_read_timeout(Some(LIMIT)).unwrap();
-        certs::accept_ws(&mut s, "")
+        let _ = tx.send(certs::accept_ws(&mut s, ""));
     });
-    (sock.to_str().unwrap().to_string(), server)
+    (sock.to_str().unwrap().to_string(), rx)
+}
+
+/// Wait for `child` to exit, at most [`LIMIT`]; past it, kill it and fail the test.
+pub fn wait_bounded(child: &mut Child) -> std::process::ExitStatus {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if start.elapsed() > LIMIT {
+            let _ = child.kill();
+            panic!("wscheck did not exit within {LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10)); // polling a child's exit: no readiness signal
+    }
 }
