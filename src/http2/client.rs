@@ -172,7 +172,7 @@ impl Conn {
         let (response, send) =
             sender.send_request(request, false).map_err(|e| match self.failure(e, "sending the CONNECT") {
                 // Nothing from the server: h2 would not send this request (a user error).
-                Error::Protocol { code: 0, detail } => Error::BadRequest(detail),
+                Error::Refused(detail) => Error::BadRequest(detail),
                 other => other,
             })?;
         self.stream = Some(response.stream_id().as_u32());
@@ -258,8 +258,8 @@ impl Conn {
             return goaway;
         }
         // Neither side's reset nor GOAWAY nor I/O: h2 itself refused something (a request it
-        // will not send is told apart where requests are sent).
-        Error::Protocol { code, detail: e.to_string() }
+        // will not send is told apart where requests are sent). Not `Protocol`: no GOAWAY went out.
+        Error::Refused(e.to_string())
     }
 
     /// The server's bytes were not HTTP/2.

@@ -49,6 +49,9 @@ pub enum Error {
         code: u32,
         detail: String,
     },
+    /// h2 itself stopped the exchange, neither side having reset the stream or closed the
+    /// connection (a request h2 will not send becomes [`Error::BadRequest`] where it is sent).
+    Refused(String),
     /// A request header that cannot be sent over HTTP/2 (the h2 or http crate refused it).
     BadRequest(String),
     /// The server closed the connection (no GOAWAY) while wscheck waited for `waiting_for`.
@@ -118,6 +121,7 @@ impl fmt::Display for Error {
             Error::Protocol { code, detail } => {
                 write!(f, "the server broke the HTTP/2 protocol: GOAWAY {} sent ({detail})", error_name(*code))
             }
+            Error::Refused(detail) => write!(f, "the HTTP/2 layer stopped the exchange: {detail}"),
             Error::BadRequest(why) => write!(f, "cannot send this request over HTTP/2: {why}"),
             Error::Closed { waiting_for } => {
                 write!(f, "the server closed the connection while waiting for {waiting_for}")
@@ -130,3 +134,21 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_goaway_that_went_out_is_said_to_have_gone_out() {
+        let sent = Error::Protocol { code: 1, detail: "frame too big".into() };
+        assert_eq!(
+            sent.to_string(),
+            "the server broke the HTTP/2 protocol: GOAWAY PROTOCOL_ERROR sent (frame too big)"
+        );
+        // h2 stopping on its own sent nothing: no GOAWAY (it used to read "GOAWAY NO_ERROR sent").
+        let refused = Error::Refused("user error: inactive stream".into());
+        assert_eq!(refused.to_string(), "the HTTP/2 layer stopped the exchange: user error: inactive stream");
+        assert_eq!(refused.code_name(), None);
+    }
+}

@@ -259,7 +259,9 @@ pub fn failure(e: Error, place: &Place, exchange: &H2Exchange) -> Failure {
                 http2::tap::error_name(code)
             ))
         }
-        Error::NoConnectProtocol | Error::Status { .. } | Error::Protocol { .. } => no_switch(e.to_string()),
+        Error::NoConnectProtocol | Error::Status { .. } | Error::Protocol { .. } | Error::Refused(_) => {
+            no_switch(e.to_string())
+        }
         Error::Closed { waiting_for } => {
             let hint = if place.h2c && waiting_for == SETTINGS {
                 ": a server that does not speak HTTP/2 with prior knowledge (h2c) closes so; try without --http2"
