@@ -74,7 +74,7 @@ pub fn answered(v: &Variant, request: &Request, response: &Response, extra: Vec<
             refusal(response, &shown, (*if_101, *must_carry, also), refused_too)
         }
         _ if status != 101 => refused(v, response, &shown, baseline_ok, refused_too),
-        _ => switched(v, request, response, &findings),
+        _ => switched(v, request, response, &findings, verdict.agreed.deflate),
     };
     judged.status = Some(status);
     judged.findings = findings;
@@ -132,19 +132,27 @@ fn refused(v: &Variant, r: &Response, shown: &str, baseline_ok: bool, refused_to
     }
 }
 
-/// A 101: the handshake's findings, the deflate parameters, then the variant's own view.
-fn switched(v: &Variant, request: &Request, response: &Response, findings: &[Finding]) -> Judged {
+/// A 101: the handshake's findings, the deflate parameters agreed (`deflate`, the verdict's),
+/// then the variant's own view.
+fn switched(
+    v: &Variant,
+    request: &Request,
+    response: &Response,
+    findings: &[Finding],
+    deflate: Option<crate::deflate::params::Params>,
+) -> Judged {
     let errors: Vec<&Finding> = findings.iter().filter(|f| f.level == Level::Error).collect();
     if let Some(first) = errors.first() {
         let more = if errors.len() > 1 { format!(" (and {} more)", errors.len() - 1) } else { String::new() };
         return Judged::new(Outcome::Fail, None, format!("101, but {}{more}", first.message)).rfc(first.rfc());
     }
-    let deflate = match deflate(request, response) {
-        Err(problems) => {
-            let text = format!("101, but its permessage-deflate answer is not valid: {}", problems.join("; "));
-            return Judged::new(Outcome::Fail, None, text).rfc("RFC 7692 §7.1");
-        }
-        Ok(words) => words,
+    // An answer that breaks RFC 7692 is a `deflate-params` error above: what is left was
+    // agreed or declined.
+    let offers_deflate = request.offered_extensions.iter().any(|e| e == crate::deflate::params::EXTENSION);
+    let deflate = match deflate {
+        _ if !offers_deflate => String::new(),
+        Some(params) => format!(", permessage-deflate: {params}"),
+        None => ", permessage-deflate declined".into(),
     };
     let chosen = response.tokens("Sec-WebSocket-Protocol");
     match v.test {
@@ -184,27 +192,6 @@ fn is_certificate(f: &Finding) -> bool {
 /// certificate's warnings, said once above the matrix rather than in every row.
 pub fn server_notes(findings: &[Finding]) -> Vec<String> {
     findings.iter().filter(|f| is_certificate(f) && f.level == Level::Warning).map(|f| f.message.clone()).collect()
-}
-
-/// The permessage-deflate answer to what `request` offered, judged by RFC 7692 §7: words for
-/// the row (`, permessage-deflate: …`), or every problem.
-fn deflate(request: &Request, response: &Response) -> Result<String, Vec<String>> {
-    let offered: Vec<&str> = request
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("Sec-WebSocket-Extensions"))
-        .map(|(_, v)| v.as_str())
-        .collect();
-    let answer: Vec<String> = response.values("Sec-WebSocket-Extensions").map(crate::escape::net).collect();
-    let answer: Vec<&str> = answer.iter().map(String::as_str).collect();
-    let offers_deflate = request.offered_extensions.iter().any(|e| e == crate::deflate::params::EXTENSION);
-    if !offers_deflate {
-        return Ok(String::new());
-    }
-    match crate::deflate::params::judge(&offered, &answer)? {
-        Some(params) => Ok(format!(", permessage-deflate: {params}")),
-        None => Ok(", permessage-deflate declined".into()),
-    }
 }
 
 #[cfg(test)]
